@@ -1,0 +1,127 @@
+"""Find the student files in a submission: flat, nested in folders, or inside a zip.
+
+Only the six graded files (``harness.layout.STUDENT_FILES``) are ever taken; everything
+else is ignored and reported (a planted ``conftest.py``, ``sitecustomize.py``, ``*.pth``
+or a module shadowing ``numpy`` never reaches the tests). Reading is bounded: file
+count, file size and total unzipped size, so a zip bomb or a huge tree costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from harness.layout import STUDENT_FILES
+
+MAX_FILES = 5000
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+RISKY = ("conftest.py", "pytest.ini", "sitecustomize.py", "usercustomize.py", "setup.cfg", "tox.ini",
+         "pyproject.toml")
+
+
+@dataclasses.dataclass
+class Discovery:
+    """What a submission holds: ``found`` maps HW1 paths to where they came from."""
+
+    found: dict[str, str] = dataclasses.field(default_factory=dict)
+    missing: list[str] = dataclasses.field(default_factory=list)
+    ignored: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def report(self) -> str:
+        lines = []
+        for rel in STUDENT_FILES:
+            if rel in self.found:
+                lines.append(f"  found    {rel}  (from {self.found[rel]})")
+            else:
+                lines.append(f"  MISSING  {rel}")
+        lines += [f"  note: {n}" for n in self.notes]
+        if self.ignored:
+            more = len(self.ignored) - 12
+            shown = ", ".join(self.ignored[:12]) + (f" and {more} more" if more > 0 else "")
+            lines.append(f"  ignored (only the graded files above are used): {shown}")
+        return "\n".join(lines)
+
+
+def _candidates(submission: Path, notes: list[str]) -> list[tuple[str, bytes | Path]]:
+    """(relative path, file path or bytes) for every regular file, zips expanded one level."""
+    out: list[tuple[str, bytes | Path]] = []
+    total = 0
+    paths = sorted(p for p in submission.rglob("*") if not p.is_symlink()) if submission.is_dir() else [submission]
+    base = submission if submission.is_dir() else submission.parent
+    for path in paths[:MAX_FILES]:
+        if not path.is_file() or "__MACOSX" in path.parts:
+            continue
+        rel = path.relative_to(base).as_posix()
+        if path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    for info in archive.infolist()[:MAX_FILES]:
+                        name = info.filename
+                        if info.is_dir() or "__MACOSX" in name or info.file_size > MAX_FILE_BYTES:
+                            continue
+                        total += info.file_size
+                        if total > MAX_TOTAL_BYTES:
+                            notes.append(f"{rel}: stopped reading, the archive is too large")
+                            break
+                        out.append((f"{rel}/{name}", archive.read(info)[:MAX_FILE_BYTES]))
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+                notes.append(f"{rel} could not be opened as a zip ({exc})")
+            continue
+        if path.stat().st_size > MAX_FILE_BYTES:
+            notes.append(f"{rel} is over {MAX_FILE_BYTES // 2**20} MB and was skipped")
+            continue
+        out.append((rel, path))
+    if len(paths) > MAX_FILES:
+        notes.append(f"only the first {MAX_FILES} files were looked at")
+    return out
+
+
+def _choose(rel: str, matches: list[str]) -> str:
+    """Prefer a path ending with the HW1 layout (``frozen_lake/lake_model.py``), then the shallowest."""
+    return sorted(matches, key=lambda m: (not m.endswith(rel), m.count("/"), m))[0]
+
+
+def discover(submission: Path, target: Path) -> Discovery:
+    """Copy the graded files of ``submission`` into ``target`` laid out like HW1/code."""
+    result = Discovery()
+    files = _candidates(submission, result.notes) if submission.exists() else []
+    by_name: dict[str, list[str]] = {}
+    content = {}
+    for rel, source in files:
+        by_name.setdefault(PurePosixPath(rel).name, []).append(rel)
+        content[rel] = source
+    used = set()
+    for rel in STUDENT_FILES:
+        name = PurePosixPath(rel).name
+        matches = by_name.get(name, [])
+        if not matches:
+            result.missing.append(rel)
+            near = difflib.get_close_matches(name, [n for n in by_name if n.endswith(".py") or "." not in n],
+                                             n=1, cutoff=0.75)
+            if near:
+                result.notes.append(f"{near[0]!r} looks like {name!r}: rename it to {name} so it is graded")
+            continue
+        chosen = _choose(rel, matches)
+        if len(matches) > 1:
+            result.notes.append(f"{len(matches)} files named {name}; graded {chosen}")
+        destination = target / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        source = content[chosen]
+        if isinstance(source, Path):
+            shutil.copyfile(source, destination)
+        else:
+            destination.write_bytes(source)
+        result.found[rel] = chosen
+        used.update(matches)
+    result.ignored = sorted(r for r, _ in files if r not in used and PurePosixPath(r).name not in
+                            {"submission_metadata.json"})
+    risky = sorted({PurePosixPath(r).name for r in result.ignored
+                    if PurePosixPath(r).name in RISKY or r.endswith(".pth")})
+    if risky:
+        result.notes.append(f"ignored on purpose (never loaded by the grader): {', '.join(risky)}")
+    return result

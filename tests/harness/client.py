@@ -1,0 +1,327 @@
+"""The test-side handle on a submission: :class:`Submission` and its worker process.
+
+Tests never import student code. They ask a :class:`Submission` to ``call`` a student
+function or run a staff ``probe``; the request runs in a separate worker process
+(:mod:`harness.worker`) under a time limit the student cannot defuse (the whole process
+group is killed), a memory cap, and an output cap; the answer comes back as plain data.
+A crash or timeout fails only the test that made the call: the next call starts a fresh
+worker. :class:`InProcessSubmission` is the ``DEBUG=1`` twin that runs everything in the
+pytest process so that ``breakpoint()`` works.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pwd
+import resource
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import codec
+from harness.errors import NotImplementedYet, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from harness.text import clean_bytes
+
+HEADER = struct.Struct("!Q")
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+DEFAULT_TIMEOUT = 20.0
+MAX_RESPONSE = 256 * 1024 * 1024
+OUTPUT_FILE_LIMIT = 32 * 1024 * 1024  # a bigger flood kills the worker (SIGXFSZ)
+OUTPUT_SHOWN = 3000
+# Headless and single-threaded: grading boxes have half a CPU and no display.
+WORKER_ENV = {
+    "MPLBACKEND": "Agg",
+    "SDL_VIDEODRIVER": "dummy",
+    "SDL_AUDIODRIVER": "dummy",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "CUDA_VISIBLE_DEVICES": "",
+}
+
+
+def _describe_call(target: str, args: tuple, kwargs: dict) -> str:
+    def short(value: Any) -> str:
+        if isinstance(value, codec.EnvSpec):
+            return value.describe()
+        if hasattr(value, "shape") and hasattr(value, "dtype"):
+            return f"array(shape={tuple(value.shape)}, dtype={value.dtype})"
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return f"{target}({', '.join(parts)})"
+
+
+class Worker:
+    """One student worker process, started lazily and restarted after any failure.
+
+    ``code_dir`` holds the assembled ``frozen_lake/``, ``bandits/``, ``networks/`` and
+    ``imitation/`` folders; ``runtime_dir`` is the folder holding the ``harness`` package
+    (copied next to the code when grading, so the worker user can read it). ``user`` names
+    an unprivileged account to run as (only when we are root).
+    """
+
+    def __init__(self, code_dir: Path, runtime_dir: Path, *, memory_mb: int = 2048,
+                 user: str | None = None, python: str = sys.executable) -> None:
+        self.code_dir = Path(code_dir)
+        self.runtime_dir = Path(runtime_dir)
+        self.memory_mb = memory_mb
+        self.user = user
+        self.python = python
+        self.process: subprocess.Popen | None = None
+        self.exit_status: int | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="hw1-worker-"))
+        self._output_path = self._scratch / "output.txt"
+        self._home = self._scratch / "home"
+
+    def _limits(self) -> None:  # runs in the child between fork and exec
+        cap = self.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self.user is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
+
+    def start(self) -> None:
+        self._home.mkdir(exist_ok=True)
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self._home), "TMPDIR": str(self._home),
+               "MPLCONFIGDIR": str(self._home / ".mpl"), "LANG": "C.UTF-8", **WORKER_ENV}
+        request_r, request_w = os.pipe()
+        response_r, response_w = os.pipe()
+        output_fd = os.open(self._output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        user_kwargs: dict = {}
+        if self.user is not None:
+            entry = pwd.getpwnam(self.user)
+            os.chown(self._home, entry.pw_uid, entry.pw_gid)
+            user_kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        try:
+            self.process = subprocess.Popen(
+                [self.python, "-I", str(self.runtime_dir / "harness" / "worker.py"),
+                 str(request_r), str(response_w), str(self.code_dir)],
+                stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
+                pass_fds=(request_r, response_w), cwd=self._home, env=env,
+                start_new_session=True, preexec_fn=self._limits, **user_kwargs,
+            )
+        finally:
+            for fd in (request_r, response_w, output_fd):
+                os.close(fd)
+        self._request_w, self._response_r = request_w, response_r
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group and forget it."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        os.close(self._request_w)
+        os.close(self._response_r)
+        self.process = None
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def take_output(self) -> str:
+        """What the worker printed since the last call, cleaned and bounded; then forget it."""
+        try:
+            with open(self._output_path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size <= OUTPUT_SHOWN:
+                    data = handle.read()
+                else:
+                    head = handle.read(OUTPUT_SHOWN // 2)
+                    handle.seek(size - OUTPUT_SHOWN // 2)
+                    data = head + f"\n[... {size - OUTPUT_SHOWN} bytes cut ...]\n".encode() + handle.read()
+            os.truncate(self._output_path, 0)
+        except OSError:
+            return ""
+        return clean_bytes(data, OUTPUT_SHOWN + 200)
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        chunks = []
+        while n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self._response_r], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(self._response_r, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def request(self, message: dict, timeout: float) -> dict:
+        """Send one request, wait at most ``timeout`` seconds, return the decoded response.
+
+        Raises ``TimeoutError`` (worker killed), ``EOFError`` (worker died) or
+        ``codec.CodecError`` (garbage on the wire; worker killed).
+        """
+        if self.process is None or self.process.poll() is not None:
+            if self.process is not None:
+                self.kill()
+            self.start()
+        payload = codec.dumps(message)
+        deadline = time.monotonic() + timeout
+        try:
+            self._write_all(HEADER.pack(len(payload)) + payload, deadline)
+            (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
+            if size > MAX_RESPONSE:
+                raise codec.CodecError("response too large")
+            response = codec.loads(self._read_exact(size, deadline))
+            if not isinstance(response, dict) or not ({"ok", "error"} & response.keys()):
+                raise codec.CodecError("malformed response")
+            return response
+        except (EOFError, BrokenPipeError):
+            if self.process is not None:
+                self.exit_status = self.process.wait()
+            self.kill()
+            raise
+        except (TimeoutError, codec.CodecError):
+            self.kill()
+            raise
+
+    def _write_all(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [self._request_w], [], remaining)[1]:
+                raise TimeoutError
+            view = view[os.write(self._request_w, view[:65536]):]
+
+
+def _crash_reason(returncode: int | None, memory_mb: int) -> str:
+    if returncode is None:
+        return "the worker process stopped answering"
+    if returncode < 0:
+        signame = signal.Signals(-returncode).name
+        if -returncode == signal.SIGXFSZ:
+            return f"it printed more than {OUTPUT_FILE_LIMIT // 2**20} MB of output and was stopped ({signame})"
+        if -returncode in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT):
+            return (f"the process was killed by {signame} (often memory: the cap is {memory_mb} MB, "
+                    "or a crash in native code)")
+        return f"the process was killed by {signame}"
+    return f"the process exited with status {returncode} (os._exit or a crash) before returning"
+
+
+class Submission:
+    """A student's code, reachable through a worker. The API every test uses.
+
+    ``call(module, function, *args, timeout=..., **kwargs)`` calls a student function;
+    ``probe(name, *args, timeout=..., **kwargs)`` runs ``harness.probes.<family>.<fn>``.
+    Arguments and results are plain data (see :mod:`harness.codec`). Failures raise the
+    :mod:`harness.errors` classes with a message written for the student. ``output`` is
+    what the last request printed.
+    """
+
+    def __init__(self, worker: Worker, budget_s: float | None = None, label: str = "this problem") -> None:
+        self.worker = worker
+        self.output = ""
+        self.label = label
+        self.deadline = time.monotonic() + budget_s if budget_s is not None else None
+
+    def call(self, module: str, function: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
+        what = _describe_call(f"{module}.{function}", args, kwargs)
+        return self._request({"op": "call", "module": module, "function": function,
+                              "args": list(args), "kwargs": kwargs}, what, timeout)
+
+    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
+        what = _describe_call(name, args, kwargs)
+        return self._request({"op": "probe", "name": name, "args": list(args), "kwargs": kwargs}, what, timeout)
+
+    def _request(self, message: dict, what: str, timeout: float) -> Any:
+        __tracebackhide__ = True
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise StudentTimeout(f"{what} was not run: the time budget of {self.label} is used up "
+                                     "(earlier calls took too long).")
+            timeout = min(timeout, remaining)
+        self.worker.exit_status = None
+        try:
+            response = self.worker.request(message, timeout)
+        except TimeoutError:
+            self.output = self.worker.take_output()
+            raise StudentTimeout(
+                f"{what} did not finish within {timeout:g} s and was stopped. "
+                "Look for an infinite loop or a loop that never meets its stopping condition.", self.output
+            ) from None
+        except (EOFError, BrokenPipeError):
+            self.output = self.worker.take_output()
+            reason = _crash_reason(self.worker.exit_status, self.worker.memory_mb)
+            raise StudentCrash(f"{what} crashed: {reason}.", self.output) from None
+        except codec.CodecError as exc:
+            self.output = self.worker.take_output()
+            raise StudentCrash(f"{what}: the worker sent an unreadable answer ({exc}).", self.output) from None
+        self.output = self.worker.take_output()
+        if "error" in response:
+            raise _error_from(response["error"], what, self.output)
+        return response["ok"]
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+def _error_from(error: dict, what: str, output: str) -> StudentCodeError:
+    kind = error.get("kind")
+    message = str(error.get("message", ""))
+    trace = str(error.get("traceback", ""))
+    if kind == "not_implemented":
+        return NotImplementedYet(f"{what}: not implemented yet ({message or 'NotImplementedError'}).", output)
+    if kind == "exit":
+        return StudentException(f"{what} called sys.exit({message}); graded code must return, not exit.", output)
+    text = f"{what} raised {error.get('type')}: {message}"
+    if trace:
+        text += f"\nTraceback (student files only):\n{trace}"
+    return StudentException(text, output)
+
+
+class InProcessSubmission:
+    """``DEBUG=1``: the same API, student code imported into this process (breakpoints work)."""
+
+    def __init__(self, code_dir: Path) -> None:
+        self.code_dir = Path(code_dir)
+        self.output = ""
+        for folder in ("imitation", "networks", "bandits", "frozen_lake"):
+            path = str(self.code_dir / folder)
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+    def _run(self, fn, args: tuple, kwargs: dict, what: str) -> Any:
+        args, kwargs = codec.materialize(codec.loads(codec.dumps(list(args))), codec.loads(codec.dumps(kwargs)))
+        try:
+            result = fn(*args, **kwargs)
+        except NotImplementedError as exc:
+            raise NotImplementedYet(f"{what}: not implemented yet ({exc}).") from exc
+        # The same round trip as the worker: DEBUG must not accept what grading rejects.
+        return codec.loads(codec.dumps(result))
+
+    def call(self, module: str, function: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
+        fn = getattr(importlib.import_module(module), function)
+        return self._run(fn, args, kwargs, _describe_call(f"{module}.{function}", args, kwargs))
+
+    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
+        family, _, fn_name = name.partition(".")
+        fn = getattr(importlib.import_module(f"harness.probes.{family}"), fn_name)
+        return self._run(fn, args, kwargs, _describe_call(name, args, kwargs))
+
+    def close(self) -> None:
+        pass
+
