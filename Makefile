@@ -4,7 +4,10 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-PYTHON ?= python3
+# The system Python 3 when it is 3.10+ (as on Gradescope), so that local grading as root can run
+# student code as an unprivileged user who must be able to execute the interpreter.
+PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sys; assert sys.version_info >= (3, 10)' \
+            2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -25,7 +28,7 @@ DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 PROBLEM_FLAGS := $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
 .PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
-        handout submit bench bench-grade demo demo-dp demo-bandits demo-imitation clean
+        handout submit audit corpus bench bench-grade demo demo-dp demo-bandits demo-imitation clean
 
 help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,6 +38,7 @@ help: ## list every target
 install: $(STAMP) ## create .venv and install the pinned requirements (CPU builds); a no-op when done
 
 $(STAMP): requirements.txt
+	@test -n "$(PYTHON)" || { echo "make install: needs Python 3.10 or newer (set PYTHON=...)"; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
@@ -43,13 +47,18 @@ test: $(STAMP) ## public tests against HW1/code (CODE=solutions for the referenc
 	@test -d "$(CODE)" || { echo "make test: CODE=$(CODE) is not a folder (expected one laid out like HW1/code)"; exit 2; }
 	$(PYTEST) $(PUBLIC) --code $(CODE) $(DEBUG_FLAGS) $(PROBLEM_FLAGS) -q
 
-verify: verify-solutions verify-stubs check-stubs lint ## everything staff rely on (the README's test command)
-	$(PYTEST) $(GRADER_TESTS) -q -p no:randomly
+grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default solutions), writes RESULTS
+	$(PY) -m hw1grader.grade --submission $(SUBMISSION) --results $(RESULTS) $(if $(PROBLEMS),--problems $(PROBLEMS),)
+
+verify: $(STAMP) ## everything staff rely on (the README's test command; what CI runs)
+	$(MAKE) --no-print-directory lint check-stubs audit verify-solutions verify-stubs
+	$(PYTEST) $(GRADER_TESTS) -q
+	$(MAKE) --no-print-directory corpus
 
 verify-solutions: $(STAMP) ## public + hidden tests pass on the solutions
 	$(PYTEST) $(PUBLIC) $(HIDDEN) --code solutions -q --no-score-table
 
-verify-stubs: $(STAMP) ## make test on the bare stubs: 0 points, every test "not implemented yet", no harness error
+verify-stubs: $(STAMP) ## the bare stubs: every test fails as "not implemented yet", no harness error
 	$(PY) -m hw1grader.selfcheck stubs-score-zero
 
 check-stubs: $(STAMP) ## the stubs in HW1/code are exactly what the solutions generate
@@ -58,11 +67,42 @@ check-stubs: $(STAMP) ## the stubs in HW1/code are exactly what the solutions ge
 stubs: $(STAMP) ## regenerate HW1/code stubs from solutions/ (the solution is the master)
 	$(PY) -m hw1grader.stubs --write
 
+audit: $(STAMP) ## drift (stubs vs solutions) and leak (handout) audits
+	$(PY) -m hw1grader.audit drift
+	$(PY) -m hw1grader.audit handout
+
+corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) against its expected outcome
+	$(PY) -m hw1grader.corpus
+
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .
+
+autograder: $(STAMP) ## build dist/autograder.zip for Gradescope (setup.sh and run_autograder at its root)
+	$(PY) -m hw1grader.build --out dist/autograder.zip
+
+handout: $(STAMP) ## build dist/HW1-handout.zip for students
+	$(PY) -m hw1grader.handout --out dist/HW1-handout.zip
+
+submit: $(STAMP) ## check CODE and pack HW1-submission.zip (what students upload)
+	$(PY) -m harness.submit --code $(CODE)
+
+bench: $(STAMP) ## value iteration: vectorised reference vs a per-state loop on a 64x64 slippery lake
+	$(PY) autograder/bench/bench_dp.py
+
+bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
+	$(PY) -m hw1grader.bench
 
 demo: $(STAMP) ## the recitation's Gymnasium demo (headless falls back to text)
 	cd HW1/code/frozen_lake && ../../../$(PY) example.py
 
+demo-dp: $(STAMP) ## Problem 2 on the solutions: iteration-count tables, heatmaps, policy pictures
+	cd solutions/frozen_lake && PYTHONPATH=$(CURDIR)/HW1/code/frozen_lake ../../$(PY) dynamic_programming.py --outputs $(CURDIR)/outputs/dp
+
+demo-bandits: $(STAMP) ## Problem 3 on the solutions: exploration plots
+	cd HW1/code/bandits && PYTHONPATH=$(CURDIR)/solutions/bandits ../../../$(PY) testbed.py --outputs $(CURDIR)/outputs/bandits
+
+demo-imitation: $(STAMP) ## Problem 6 on the solutions: BC and DAgger learning curves
+	cd solutions/imitation && PYTHONPATH=$(CURDIR)/HW1/code/imitation:$(CURDIR)/solutions/networks ../../$(PY) bc_dagger.py --outputs $(CURDIR)/outputs/imitation
+
 clean: ## remove build outputs (keeps .venv)
-	rm -rf dist results build outputs
+	rm -rf dist results build outputs HW1-submission.zip

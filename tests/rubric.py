@@ -3,8 +3,8 @@
 ``make test``, the autograder and its manifest all read this file. Test numbers are
 ``<problem>.<index>`` in the order listed here (public tests first, so the numbers
 students see locally match Gradescope's). A parametrized test is one entry: its cases
-share its points. Hidden entries sit between ``# BEGIN HIDDEN`` / ``# END HIDDEN`` and are
-stripped from the student handout. Public tests (under ``tests/``) are visible; hidden
+share its points. Hidden entries sit between the BEGIN HIDDEN and END HIDDEN marker comments
+and are stripped from the student handout. Public tests (under ``tests/``) are visible; hidden
 tests default to ``HIDDEN_VISIBILITY``.
 """
 

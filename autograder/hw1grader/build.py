@@ -25,7 +25,7 @@ FILES = ("requirements.txt", "pyproject.toml")
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def _tracked(root: Path, tree: str) -> list[Path]:
+def files_under(root: Path, tree: str) -> list[Path]:
     base = root / tree
     return sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                   and not p.name.endswith((".pyc", ".pyo")))
@@ -40,7 +40,7 @@ def contents(root: Path = ROOT) -> dict[str, bytes]:
     for name in FILES:
         out[name] = (root / name).read_bytes()
     for tree in TREES:
-        for path in _tracked(root, tree):
+        for path in files_under(root, tree):
             out[path.relative_to(root).as_posix()] = path.read_bytes()
     for rel in GIVEN_FILES:
         out[f"HW1/code/{rel}"] = (root / "HW1/code" / rel).read_bytes()

@@ -34,6 +34,24 @@ def metadata() -> dict:
             "previous_submissions": []}
 
 
+WORKER_USER = "student"
+
+
+def isolate(root: Path) -> bool:
+    """As root, do what setup.sh does on Gradescope: a worker user that cannot read ``root``.
+
+    Returns whether student code will run as a separate user (only possible as root).
+    """
+    if os.geteuid() != 0:
+        return False
+    if subprocess.run(["id", "-u", WORKER_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", WORKER_USER],
+                       check=True, capture_output=True)
+    for path in (root / "source", root / "results", root / "submission"):
+        os.chmod(path, 0o700)
+    return True
+
+
 def prepare_root(zip_path: Path, submission: Path, root: Path) -> None:
     """Lay out ``root`` as Gradescope does: source/, run_autograder, submission/, results/."""
     with zipfile.ZipFile(zip_path) as archive:
@@ -48,6 +66,7 @@ def prepare_root(zip_path: Path, submission: Path, root: Path) -> None:
     elif submission.is_file():
         shutil.copy2(submission, root / "submission" / submission.name)
     (root / "submission_metadata.json").write_text(json.dumps(metadata(), indent=1))
+    isolate(root)
 
 
 def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Path | None = None,

@@ -37,6 +37,10 @@ def build(root: Path = ROOT) -> dict:
     import rubric
 
     nodeids = collect(root)
+    listed = {test.node for entries in rubric.TESTS.values() for test in entries}
+    unlisted = sorted({n.split("[", 1)[0] for n in nodeids} - listed)
+    if unlisted:
+        raise SystemExit("tests missing from tests/rubric.py:\n  " + "\n  ".join(unlisted))
     tests = []
     for problem, entries in rubric.TESTS.items():
         for index, test in enumerate(entries, start=1):

@@ -33,6 +33,7 @@ from harness.layout import Problem
 from harness.scoring import case_fraction, entry_score
 from hw1grader import results
 from hw1grader.discovery import discover
+from hw1grader.secrets import redact, secret_lines
 
 OVERALL_BUDGET_S = 540.0  # Gradescope's default timeout is 600 s; leave time to write results
 RESERVE_S = 15.0
@@ -201,6 +202,9 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
                        f"Problem {problem.number}'s tests did not finish within their time budget "
                        f"({problem.budget_s:.0f} s)")
             graded += [grade_entry(t, cases, not_run) for t in tests]
+        secrets = secret_lines(source)
+        for test in graded:
+            test.output = redact(test.output, secrets)
         graded.insert(0, results.GradedTest(
             number="0.1", name="Submission files", score=0, max_score=0,
             output="Files the autograder looked for:\n" + found.report(), visibility="visible",

@@ -45,6 +45,7 @@ from torch import nn
 from tqdm import tqdm
 
 from expert import expert_policy
+from partial_observation import PartialObservation
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
 BC_EPOCHS = 30
@@ -265,6 +266,113 @@ def dagger(env, expert_fn, policy, n_iterations, episodes_per_iteration, initial
     # END SOLUTION
 
 
+# BEGIN SOLUTION
+MEMORY_HIDDEN_SIZE = 32
+MEMORY_EXPERT_EPISODES = 4
+MEMORY_ITERATIONS = 8
+MEMORY_EPISODES_PER_ITERATION = 3
+MEMORY_UPDATES_PER_ITERATION = 250
+MEMORY_WINDOW = 24  # steps of back-propagation through time per training window
+MEMORY_BURN_IN = 4  # first steps of a window (not at an episode start) left out of the loss
+MEMORY_BATCH_SIZE = 64
+MEMORY_LR = 3e-3
+# x is in metres (|x| < 2.4), theta in radians (|theta| < 0.21): bring both to order 1.
+MEMORY_SCALE = np.array([1.0, 10.0], dtype=np.float32)
+
+
+def _memory_features(obs, previous_action):
+    """GRU input: scaled (x, theta) and the agent's previous action (-1 left, +1 right, 0 at the start)."""
+    scaled = np.asarray(obs, dtype=np.float32).reshape(2) * MEMORY_SCALE
+    return np.array([scaled[0], scaled[1], previous_action], dtype=np.float32)
+
+
+class MemoryAgent:
+    """A ``RecurrentPolicy`` and its hidden state, stepped one observation at a time.
+
+    Besides the 2-vector observation it feeds the GRU its own previous action: with two
+    consecutive frames and the push in between, the velocities are determined.
+    """
+
+    def __init__(self, policy):
+        self.policy = policy
+        self.reset()
+
+    def reset(self):
+        self.hidden = None
+        self.previous_action = 0.0
+
+    def act(self, obs):
+        x = torch.as_tensor(_memory_features(obs, self.previous_action)).reshape(1, 1, -1)
+        with torch.no_grad():
+            logits, self.hidden = self.policy(x, self.hidden)
+        action = int(torch.argmax(logits[0, -1]).item())
+        self.previous_action = 2.0 * action - 1.0
+        return action
+
+
+def _memory_episode(env, agent, seed, expert_drives):
+    """One episode of the partially observed env; returns (GRU inputs, expert labels, return).
+
+    The expert labels every step from the full state ``env.unwrapped.state``; the expert
+    (BC data) or the agent (DAgger data) chooses the actions actually taken.
+    """
+    obs, _ = env.reset(seed=seed)
+    agent.reset()
+    inputs, labels = [], []
+    previous_action, episode_return, done = 0.0, 0.0, False
+    while not done:
+        label = expert_policy(np.asarray(env.unwrapped.state, dtype=np.float64))
+        inputs.append(_memory_features(obs, previous_action))
+        labels.append(label)
+        action = agent.act(obs)
+        if expert_drives:
+            action = label
+            agent.previous_action = 2.0 * action - 1.0
+        previous_action = 2.0 * action - 1.0
+        obs, reward, terminated, truncated, _ = env.step(action)
+        episode_return += float(reward)
+        done = terminated or truncated
+    return np.asarray(inputs, dtype=np.float32), np.asarray(labels, dtype=np.int64), episode_return
+
+
+def _train_recurrent(policy, optimizer, episodes, n_updates, rng):
+    """Behaviour cloning of a recurrent policy on random windows cut from whole episodes.
+
+    A window starts anywhere in an episode with a zero hidden state; its first
+    ``MEMORY_BURN_IN`` steps (unless it starts at the episode's first step, where the
+    agent's state is zero too) only warm the state up and are left out of the loss.
+    """
+    inputs = torch.as_tensor(np.concatenate([e[0] for e in episodes]))
+    labels = torch.as_tensor(np.concatenate([e[1] for e in episodes]))
+    lengths = np.array([len(e[1]) for e in episodes])
+    firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    episode_of = np.repeat(np.arange(len(episodes)), lengths)
+    ends = (firsts + lengths)[episode_of]  # one past the last step of each step's episode
+    at_start = np.arange(len(labels)) == firsts[episode_of]
+    offsets = np.arange(MEMORY_WINDOW)
+    loss_fn = nn.CrossEntropyLoss(reduction="none")
+    losses = []
+    policy.train()
+    for _ in range(n_updates):
+        starts = rng.integers(0, len(labels), MEMORY_BATCH_SIZE)
+        index = starts[:, None] + offsets[None, :]
+        inside = index < ends[starts][:, None]
+        index = np.minimum(index, ends[starts][:, None] - 1)
+        weight = inside & ((offsets[None, :] >= MEMORY_BURN_IN) | at_start[starts][:, None])
+        weight = torch.as_tensor(weight, dtype=torch.float32)
+        index = torch.as_tensor(index)
+        logits, _ = policy(inputs[index])
+        per_step = loss_fn(logits.reshape(-1, logits.shape[-1]), labels[index].reshape(-1))
+        loss = (per_step * weight.reshape(-1)).sum() / weight.sum().clamp(min=1.0)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    policy.eval()
+    return float(np.mean(losses))
+# END SOLUTION
+
+
 def train_memory_agent(seed=0):
     """Extra credit: an agent that balances the pole seeing only (x, theta).
 
@@ -286,7 +394,29 @@ def train_memory_agent(seed=0):
     CPU, and the agent must reach a mean return of at least 475 over 20 hidden seeds.
     """
     # BEGIN SOLUTION
-    raise NotImplementedError
+    from torch_networks import RecurrentPolicy
+
+    env = PartialObservation(gymnasium.make("CartPole-v1"))
+    seed_everything(seed, env)
+    rng = np.random.default_rng(seed)
+    policy = RecurrentPolicy(3, 2, MEMORY_HIDDEN_SIZE)
+    agent = MemoryAgent(policy)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=MEMORY_LR)
+    episodes = [_memory_episode(env, agent, seed + i, expert_drives=True)[:2]
+                for i in range(MEMORY_EXPERT_EPISODES)]
+    bar = _progress(range(MEMORY_ITERATIONS), desc="memory agent (DAgger)")
+    for k in bar:
+        loss = _train_recurrent(policy, optimizer, episodes, MEMORY_UPDATES_PER_ITERATION, rng)
+        returns = []
+        for j in range(MEMORY_EPISODES_PER_ITERATION):
+            episode_seed = seed + MEMORY_EXPERT_EPISODES + k * MEMORY_EPISODES_PER_ITERATION + j
+            inputs, labels, episode_return = _memory_episode(env, agent, episode_seed, expert_drives=False)
+            episodes.append((inputs, labels))
+            returns.append(episode_return)
+        bar.set_postfix(loss=loss, mean_return=float(np.mean(returns)))
+    env.close()
+    agent.reset()
+    return agent
     # END SOLUTION
 
 

@@ -107,6 +107,7 @@ class Worker:
         user_kwargs: dict = {}
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
+            os.chmod(self._scratch, 0o711)  # the worker may enter its home, not list our files
             os.chown(self._home, entry.pw_uid, entry.pw_gid)
             user_kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         try:

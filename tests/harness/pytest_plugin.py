@@ -108,14 +108,14 @@ def _base_node(nodeid: str) -> str:
     return nodeid.split("[", 1)[0]
 
 
-def _graded(nodeid: str) -> bool:
-    """Public and hidden tests are graded; the grader's own tests are not."""
-    return nodeid.startswith(("tests/", "autograder/hidden/"))
+def _graded(nodeid: str, entries: dict) -> bool:
+    """Public tests and every rubric entry are graded; other tests (the grader's own) are not."""
+    return nodeid.startswith("tests/") or _base_node(nodeid) in entries
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     state = config.stash[_STATE]
-    graded = [i for i in items if _graded(i.nodeid)]
+    graded = [i for i in items if _graded(i.nodeid, state["entries"])]
     unknown = sorted({_base_node(i.nodeid) for i in graded} - state["entries"].keys())
     if unknown:
         raise pytest.UsageError("tests missing from tests/rubric.py (give each a number and points):\n  "
@@ -127,7 +127,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     # One problem at a time, so that only one worker (one framework) is alive at once.
-    items.sort(key=lambda i: state["entries"][_base_node(i.nodeid)][0] if _graded(i.nodeid) else 0)
+    items.sort(key=lambda i: state["entries"][_base_node(i.nodeid)][0] if _graded(i.nodeid, state["entries"]) else 0)
 
 
 def _problem_of(item: pytest.Item) -> int:
@@ -209,7 +209,7 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    if not _graded(item.nodeid):
+    if not _graded(item.nodeid, item.config.stash[_STATE]["entries"]):
         return report
     entry = item.config.stash[_STATE]["entries"][_base_node(item.nodeid)][1]
     if report.failed and call.excinfo is not None:

@@ -1,0 +1,148 @@
+"""Release audits: ``python -m hw1grader.audit {handout,drift} --help``.
+
+``handout``: the student handout leaks nothing. It holds only the allowed top-level
+entries; no hidden test, grading package or solution file; no student function whose body
+equals the reference's (bodies compared as syntax trees, docstrings aside); no line of a
+hidden test or of a solution body; no staff path; and its rubric has no hidden entry.
+
+``drift``: every stub and its solution agree on module names, public names, signatures,
+defaults and docstrings (the stub must be exactly what :mod:`hw1grader.stubs` generates),
+and the given files are the staff copy (the solutions hold none of their own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import zipfile
+from pathlib import Path
+
+from harness.layout import GIVEN_FILES, STUDENT_FILES
+from hw1grader import build, handout
+from hw1grader.secrets import leaks, secret_lines
+from hw1grader.stubs import make_stub
+
+ROOT = build.ROOT
+ALLOWED_TOP = {"HW1", "tests", "Makefile", "requirements.txt", "pyproject.toml"}
+STAFF_MARKERS = ("autograder/hidden", "/autograder/source", "hw1grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
+
+
+def _bodies(source: str) -> dict[str, str]:
+    """Qualified function name -> dump of its body without the docstring."""
+    out = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = child.body
+                if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                    body = body[1:]
+                out[prefix + child.name] = "\n".join(ast.dump(stmt) for stmt in body)
+                visit(child, prefix + child.name + ".")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, prefix + child.name + ".")
+
+    visit(ast.parse(source), "")
+    return out
+
+
+def _has_solution(source: str) -> set[str]:
+    """Qualified names of the functions of a solution file that contain a solution block."""
+    owners = set()
+    lines = source.splitlines()
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                span = lines[child.lineno - 1: child.end_lineno]
+                if not isinstance(child, ast.ClassDef) and any(ln.strip() == "# BEGIN SOLUTION" for ln in span):
+                    owners.add(name)
+                visit(child, name + ".")
+
+    visit(ast.parse(source), "")
+    return owners
+
+
+def audit_handout(zip_path: Path) -> list[str]:
+    problems = []
+    with zipfile.ZipFile(zip_path) as archive:
+        files = {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist() if "/" in name}
+    for name in files:
+        top = name.split("/", 1)[0]
+        if top not in ALLOWED_TOP:
+            problems.append(f"{name}: not allowed in the handout")
+        if name.startswith(("autograder/", "solutions/")) or "_hidden" in name:
+            problems.append(f"{name}: staff file in the handout")
+    secrets = secret_lines(ROOT)
+    for name, data in files.items():
+        if not name.endswith((".py", ".md", ".txt", ".toml", "Makefile")):
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for marker in STAFF_MARKERS:
+            if marker in text:
+                problems.append(f"{name}: contains staff marker {marker!r}")
+        leaked = leaks(text, secrets)
+        if leaked:
+            problems.append(f"{name}: contains a hidden or reference line: {leaked[0]!r}")
+    for rel in STUDENT_FILES:
+        stub = files.get(f"HW1/code/{rel}")
+        if stub is None:
+            problems.append(f"HW1/code/{rel}: missing from the handout")
+            continue
+        solution = (ROOT / "solutions" / rel).read_text()
+        answered = _has_solution(solution)
+        stub_bodies, solution_bodies = _bodies(stub.decode()), _bodies(solution)
+        for name, body in stub_bodies.items():
+            if name in answered and solution_bodies.get(name) == body:
+                problems.append(f"HW1/code/{rel}: {name} has the reference implementation")
+    if b"_hidden.py" in files.get("tests/rubric.py", b""):
+        problems.append("tests/rubric.py: lists hidden tests")
+    return problems
+
+
+def audit_drift() -> list[str]:
+    problems = []
+    for rel in STUDENT_FILES:
+        solution, stub = ROOT / "solutions" / rel, ROOT / "HW1" / "code" / rel
+        if not solution.exists() or not stub.exists():
+            problems.append(f"{rel}: {'solution' if not solution.exists() else 'stub'} missing")
+            continue
+        expected = make_stub(solution.read_text(), rel)
+        if expected != stub.read_text():
+            problems.append(f"HW1/code/{rel} differs from what solutions/{rel} generates (run `make stubs`)")
+        public = lambda src: sorted(n for n in _bodies(src) if "." not in n and not n.startswith("_"))  # noqa: E731
+        if public(solution.read_text()) != public(stub.read_text()):
+            problems.append(f"{rel}: public functions differ between stub and solution")
+    for rel in GIVEN_FILES:
+        if not (ROOT / "HW1" / "code" / rel).exists():
+            problems.append(f"given file HW1/code/{rel} missing")
+        if (ROOT / "solutions" / rel).exists():
+            problems.append(f"solutions/{rel}: given files live only in HW1/code (one copy)")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hw1grader.audit", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="audit", required=True)
+    check = sub.add_parser("handout", help="the handout zip leaks nothing")
+    check.add_argument("--zip", type=Path, default=None, help="audit this zip (default: build one)")
+    sub.add_parser("drift", help="stubs and solutions agree; given files have one copy")
+    args = parser.parse_args(argv)
+    if args.audit == "handout":
+        zip_path = args.zip
+        if zip_path is None:
+            zip_path = ROOT / "dist" / "HW1-handout.zip"
+            handout.main(["--out", str(zip_path)])
+        problems = audit_handout(zip_path)
+    else:
+        problems = audit_drift()
+    for line in problems:
+        print(f"audit {args.audit}: {line}")
+    print(f"audit {args.audit}: {'FAILED' if problems else 'clean'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

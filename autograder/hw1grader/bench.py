@@ -1,0 +1,65 @@
+"""Benchmark a whole grading run: ``python -m hw1grader.bench --help``.
+
+Grades a submission (default: the solutions) through the real autograder pinned to one
+CPU core (``taskset -c 0``), samples the resident memory of the whole process tree every
+0.1 s, and prints the wall time and the peak of the summed RSS. Targets: at most 3 min
+and 700 MB, so the run fits Gradescope's default box (0.5 CPU, 768 MB, 10 min).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness import procs
+from hw1grader import build
+
+ROOT = build.ROOT
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 2**20
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hw1grader.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submission", type=Path, default=ROOT / "solutions", help="folder or zip to grade")
+    parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
+    parser.add_argument("--cores", default="0", help="CPU list for taskset (default: 0)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "hw1grader.grade", "--submission", str(args.submission),
+               "--results", f"{tmp}/results.json"]
+        if args.problems:
+            cmd += ["--problems", args.problems]
+        if shutil.which("taskset"):
+            cmd = ["taskset", "-c", args.cores, *cmd]
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, rss_mb([proc.pid, *procs.descendants(proc.pid)]))
+            time.sleep(0.1)
+        wall = time.monotonic() - started
+        output = proc.stdout.read()
+    print(output[-3000:])
+    print(f"bench-grade: wall {wall:.1f} s on core(s) {args.cores}, peak RSS of the process tree {peak:.0f} MB")
+    print(f"bench-grade: targets <= 180 s and <= 700 MB: {'met' if wall <= 180 and peak <= 700 else 'NOT met'}")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Grade the submission corpus and compare with what each entry expects.
+
+``python -m hw1grader.corpus [--only NAME,...]`` (``--help``). Each folder of
+``autograder/corpus/`` is a submission: the student files it changes, laid out like
+``HW1/code`` (the other files come from ``solutions/``, unless ``"overlay": false``), and
+an ``expected.json`` (``"base"``: ``"solutions"``, ``"stubs"`` or ``"none"``)::
+
+    {"problems": [2], "description": "greedy step without gamma", "expect": {"2": "lose"}}
+
+``"full"`` means every point of that problem, ``"lose"`` strictly fewer, ``"zero"`` none.
+Every entry is graded through the real autograder (:mod:`hw1grader.grade`) on the
+problems it names, and must also keep the invariants every run keeps: a schema-valid
+``results.json``, the run finished within its budget, no hidden-test or reference text in
+any output, and no process left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness import procs
+from harness.layout import STUDENT_FILES
+from hw1grader import build, grade, results
+from hw1grader.secrets import leaks, secret_lines
+
+ROOT = build.ROOT
+CORPUS = ROOT / "autograder" / "corpus"
+EXPECTATIONS = ("full", "lose", "zero")
+
+
+@dataclasses.dataclass
+class Outcome:
+    name: str
+    ok: bool
+    seconds: float
+    scores: dict[str, str]
+    problems: list[str]
+
+
+def entries(only: set[str] | None = None) -> list[Path]:
+    found = sorted(p.parent for p in CORPUS.glob("*/expected.json"))
+    return [p for p in found if not only or p.name in only]
+
+
+BASES = {"solutions": ROOT / "solutions", "stubs": ROOT / "HW1" / "code"}
+
+
+def _submission(entry: Path, spec: dict, target: Path) -> Path:
+    """The entry's files over its base: ``"base"`` is solutions (default), stubs or none."""
+    base = spec.get("base", "solutions" if spec.get("overlay", True) else "none")
+    if base != "none":
+        for rel in STUDENT_FILES:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(BASES[base] / rel, target / rel)
+    for path in sorted(entry.rglob("*")):
+        if path.is_file() and path.name != "expected.json":
+            rel = path.relative_to(entry)
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / rel)
+    return target
+
+
+def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float) -> Outcome:
+    spec = json.loads((entry / "expected.json").read_text())
+    problems = ",".join(str(p) for p in spec["problems"])
+    problems_seen: list[str] = []
+    scores: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="hw1-corpus-") as tmp:
+        submission = _submission(entry, spec, Path(tmp) / "submission")
+        out = Path(tmp) / "results.json"
+        started = time.monotonic()
+        doc = grade.grade(submission, out, problems, zip_path, budget=budget, quiet=True)
+        seconds = time.monotonic() - started
+    try:
+        results.validate(doc)
+    except Exception as exc:  # noqa: BLE001
+        problems_seen.append(f"results.json invalid: {exc}")
+    if seconds > budget + 60:
+        problems_seen.append(f"took {seconds:.0f} s, over the {budget:.0f} s budget")
+    text = doc.get("output", "") + "\n".join(t.get("output", "") + t.get("name", "") for t in doc.get("tests", []))
+    leaked = leaks(text, secrets)
+    if leaked:
+        problems_seen.append(f"grader text leaked into the output: {leaked[0]!r}")
+    left = procs.descendants()
+    if left:
+        problems_seen.append(f"{len(left)} process(es) outlived the run")
+        procs.kill_descendants()
+    for number, expectation in spec["expect"].items():
+        mine = [t for t in doc["tests"] if t["number"].split(".")[0] == str(number)]
+        earned = sum(t["score"] for t in mine)
+        possible = sum(t["max_score"] for t in mine)
+        scores[number] = f"{earned:g}/{possible:g}"
+        ok = {"full": possible > 0 and earned >= possible, "lose": earned < possible,
+              "zero": earned == 0}[expectation]
+        if not mine:
+            ok = False
+        if not ok:
+            problems_seen.append(f"problem {number}: expected {expectation}, got {earned:g}/{possible:g}")
+    return Outcome(entry.name, not problems_seen, seconds, scores, problems_seen)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hw1grader.corpus", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="comma-separated entry names (default: all)")
+    parser.add_argument("--budget", type=float, default=540.0, help="overall budget per entry in seconds")
+    args = parser.parse_args(argv)
+    procs.become_subreaper()
+    chosen = entries({n for n in args.only.split(",") if n} or None)
+    if not chosen:
+        print("corpus: no entries found")
+        return 1
+    zip_path = ROOT / "dist" / "autograder.zip"
+    build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
+    secrets = secret_lines(ROOT)
+    failures = 0
+    for entry in chosen:
+        outcome = check_entry(entry, zip_path, secrets, args.budget)
+        failures += not outcome.ok
+        scores = " ".join(f"P{k}={v}" for k, v in outcome.scores.items())
+        print(f"{'ok  ' if outcome.ok else 'FAIL'} {outcome.name:<32} {outcome.seconds:6.1f} s  {scores}", flush=True)
+        for problem in outcome.problems:
+            print(f"       {problem}")
+    print(f"corpus: {len(chosen) - failures}/{len(chosen)} entries as expected")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
