@@ -99,7 +99,8 @@ demo-dp: $(STAMP) ## Problem 2 on the solutions: iteration-count tables, heatmap
 	cd solutions/frozen_lake && PYTHONPATH=$(CURDIR)/HW1/code/frozen_lake ../../$(PY) dynamic_programming.py --outputs $(CURDIR)/outputs/dp
 
 demo-bandits: $(STAMP) ## Problem 3 on the solutions: exploration plots
-	cd HW1/code/bandits && PYTHONPATH=$(CURDIR)/solutions/bandits ../../../$(PY) testbed.py --outputs $(CURDIR)/outputs/bandits
+	PYTHONPATH=solutions/bandits:HW1/code/bandits $(PY) -c 'import sys, testbed; sys.exit(testbed.main())' \
+	    --outputs outputs/bandits
 
 demo-imitation: $(STAMP) ## Problem 6 on the solutions: BC and DAgger learning curves
 	cd solutions/imitation && PYTHONPATH=$(CURDIR)/HW1/code/imitation:$(CURDIR)/solutions/networks ../../$(PY) bc_dagger.py --outputs $(CURDIR)/outputs/imitation

@@ -78,7 +78,8 @@ def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Pat
     with tempfile.TemporaryDirectory(prefix="hw1-autograder-") as tmp:
         root = Path(tmp) / "autograder"
         prepare_root(zip_path, submission, root)
-        cmd = [str(root / "run_autograder"), "--root", str(root)]
+        # Local runs may overlap (the corpus grades two at once): no machine-wide user sweep.
+        cmd = [str(root / "run_autograder"), "--root", str(root), "--no-sweep-user"]
         if problems:
             cmd += ["--problems", problems]
         if budget is not None:

@@ -161,18 +161,19 @@ def _worker_user(requested: str | None) -> str | None:
     return requested
 
 
-def _kill_user_processes(user: str) -> None:
-    uid = pwd.getpwnam(user).pw_uid
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except (OSError, ProcessLookupError):
-                pass
+def _kill_student_processes(user: str | None) -> None:
+    """Kill everything this run started (we are a subreaper) and the worker user's orphans.
+
+    Not every process of the worker user: another grading run on the same machine (local
+    corpus runs, ``make verify`` beside ``make grade``) has its workers under that user too.
+    """
+    procs.kill_descendants()
+    if user:
+        procs.kill_user_orphans(pwd.getpwnam(user).pw_uid)
 
 
-def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | None) -> dict:
+def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | None,
+              sweep_user: bool = True) -> dict:
     started = time.monotonic()
     results_path = root / "results" / "results.json"
     results.write(results.fallback("The autograder started but did not finish. This is not your fault: "
@@ -209,6 +210,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
             number="0.1", name="Submission files", score=0, max_score=0,
             output="Files the autograder looked for:\n" + found.report(), visibility="visible",
             status="failed" if found.missing else "passed"))
+        _kill_student_processes(user)  # nothing of the student's may outlive this point: the final write
         shown = [p for p in problems if not only or p.number in only]
         doc = results.document(graded, "", time.monotonic() - started,
                                extra={"missing": found.missing, "ignored": found.ignored[:50]})
@@ -218,9 +220,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         results.write(doc, results_path)
         return doc
     finally:
-        if user:
-            _kill_user_processes(user)
-        procs.kill_descendants()
+        _kill_student_processes(user)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -231,10 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--problems", default="", help="comma-separated problems to grade (default: all)")
     parser.add_argument("--budget", type=float, default=OVERALL_BUDGET_S, help="overall budget in seconds")
     parser.add_argument("--worker-user", default="student", help="unprivileged user for student code (root only)")
+    parser.add_argument("--no-sweep-user", action="store_true",
+                        help="do not kill every process of the worker user at the end (local runs may overlap; "
+                             "this run's own descendants are always killed)")
     args = parser.parse_args(argv)
     only = {int(n) for n in args.problems.split(",") if n.strip()}
     try:
-        doc = supervise(args.root, only, args.budget, args.worker_user)
+        doc = supervise(args.root, only, args.budget, args.worker_user, sweep_user=not args.no_sweep_user)
     except Exception as exc:  # noqa: BLE001 - the fallback results.json stays; say why in the staff log
         _log(f"grading failed: {type(exc).__name__}: {exc}")
         raise

@@ -105,6 +105,7 @@ class EpsilonGreedyAgent(BanditAgent):
 
     def __init__(self, k, epsilon, initial_value=0.0, rng=None):
         super().__init__(k, rng)
+        # TODO: store epsilon and initial_value, and start every estimate in q at initial_value.
         # BEGIN SOLUTION
         if not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
@@ -148,6 +149,7 @@ class UCBAgent(BanditAgent):
 
     def __init__(self, k, c, rng=None):
         super().__init__(k, rng)
+        # TODO: store c.
         # BEGIN SOLUTION
         if c < 0:
             raise ValueError(f"c must be non-negative, got {c}")
@@ -188,6 +190,7 @@ class BoltzmannAgent(BanditAgent):
 
     def __init__(self, k, temperature, rng=None):
         super().__init__(k, rng)
+        # TODO: store temperature.
         # BEGIN SOLUTION
         if not temperature > 0:
             raise ValueError(f"temperature must be positive, got {temperature}")

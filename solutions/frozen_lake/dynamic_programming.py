@@ -44,71 +44,70 @@ import numpy as np
 
 
 class _Model:
-    """The tabular model, built once per call from ``env.unwrapped.P``.
+    """The tabular model, built once per call from ``env.unwrapped.P``, states on the last axis.
 
-    ``succ[s, a, k]`` / ``prob[s, a, k]`` list the distinct non-terminated successors of
-    ``(s, a)`` and their summed probabilities, padded to ``K`` entries with probability 0;
-    ``reward[s, a]`` is the expected immediate reward (terminated tuples included).
-    Terminal states have all-zero rows, so every backup gives them 0.
+    ``succ[k, a, s]`` / ``prob[k, a, s]`` hold the ``k``-th tuple of ``P[s][a]``: its next
+    state and its probability, the probability set to 0 when the tuple is flagged
+    ``terminated`` (nothing is bootstrapped through it) and for padding (``K`` is the longest
+    list). Duplicate next states need no merging: their terms add up in the sum over ``k``.
+    ``reward[a, s]`` is the expected immediate reward, terminated tuples included. Terminal
+    states have all-zero entries, so every backup gives them 0.
     """
 
     def __init__(self, reward, succ, prob, terminal):
-        self.reward = reward  # float64 (S, A)
-        self.succ = succ  # int64 (S, A, K)
-        self.prob = prob  # float64 (S, A, K)
+        self.reward = reward  # float64 (A, S)
+        self.succ = succ  # intp (K, A, S)
+        self.prob = prob  # float64 (K, A, S)
         self.terminal = terminal  # bool (S,)
 
 
 def _build_model(env) -> _Model:
+    from itertools import chain
+
     P = env.unwrapped.P
     n_states, n_actions = env.observation_space.n, env.action_space.n
-    lengths = [len(P[s][a]) for s in range(n_states) for a in range(n_actions)]
-    flat = np.array([t for s in range(n_states) for a in range(n_actions) for t in P[s][a]],
-                    dtype=np.float64).reshape(-1, 4)
-    pair = np.repeat(np.arange(n_states * n_actions), lengths)  # s * A + a of every tuple
+    lists = [P[s][a] for s in range(n_states) for a in range(n_actions)]
+    lengths = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(lists)), dtype=np.float64,
+                       count=4 * int(lengths.sum())).reshape(-1, 4)
     probability, next_state, reward, terminated = flat.T
-    next_state = next_state.astype(np.int64)
-    terminated = terminated.astype(bool)
+    next_state, terminated = next_state.astype(np.intp), terminated.astype(bool)
+    pair = np.repeat(np.arange(len(lists)), lengths)  # s * A + a of every tuple
+    slot = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # k: its place in P[s][a]
+    state, action = pair // n_actions, pair % n_actions
     terminal = np.zeros(n_states, dtype=bool)
     terminal[next_state[terminated]] = True
 
-    expected_reward = np.bincount(pair, weights=probability * reward, minlength=n_states * n_actions)
-    # Sum the probabilities of duplicate (s, a, s') tuples that continue the episode.
-    keys, inverse = np.unique(pair[~terminated] * n_states + next_state[~terminated], return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=probability[~terminated], minlength=len(keys))
-    key_pair, key_next = keys // n_states, keys % n_states
-    per_pair = np.bincount(key_pair, minlength=n_states * n_actions)
-    width = max(int(per_pair.max(initial=0)), 1)
-    slot = np.arange(len(keys)) - (np.cumsum(per_pair) - per_pair)[key_pair]
-    succ = np.zeros((n_states * n_actions, width), dtype=np.int64)
-    prob = np.zeros((n_states * n_actions, width))
-    succ[key_pair, slot] = key_next
-    prob[key_pair, slot] = summed
-
-    shape = (n_states, n_actions)
-    model = _Model(expected_reward.reshape(shape), succ.reshape(*shape, width), prob.reshape(*shape, width), terminal)
-    model.reward[terminal] = 0.0
-    model.prob[terminal] = 0.0
-    return model
+    width = max(int(lengths.max(initial=0)), 1)
+    succ = np.zeros((width, n_actions, n_states), dtype=np.intp)
+    prob = np.zeros((width, n_actions, n_states))
+    succ[slot, action, state] = next_state
+    prob[slot, action, state] = np.where(terminated, 0.0, probability)
+    expected_reward = np.bincount(action * n_states + state, weights=probability * reward,
+                                  minlength=n_actions * n_states).reshape(n_actions, n_states)
+    expected_reward[:, terminal] = 0.0
+    prob[..., terminal] = 0.0
+    return _Model(expected_reward, succ, prob, terminal)
 
 
 def _restrict(model: _Model, policy) -> _Model:
     """The model in which each state has the single action ``policy[s]``: evaluating a policy
     is value iteration on this one-action model, so both share :func:`_backup`."""
-    policy = np.asarray(policy, dtype=np.int64)
-    rows = np.arange(len(policy))
-    return _Model(model.reward[rows, policy][:, None], model.succ[rows, policy][:, None],
-                  model.prob[rows, policy][:, None], model.terminal)
+    policy = np.asarray(policy, dtype=np.intp)
+    states = np.arange(len(policy))
+    return _Model(model.reward[None, policy, states], model.succ[:, None, policy, states],
+                  model.prob[:, None, policy, states], model.terminal)
 
 
 def _q_values(model: _Model, V: np.ndarray, gamma: float, states) -> np.ndarray:
-    """One-step look-ahead ``Q[states, a]``; ``states`` is an index, an index array or a slice."""
-    return model.reward[states] + gamma * (model.prob[states] * V[model.succ[states]]).sum(axis=-1)
+    """One-step look-ahead ``Q[a, states]``; ``states`` is an index, an index array or a slice."""
+    expected_next = np.einsum("ka...,ka...->a...", model.prob[..., states], V[model.succ[..., states]])
+    return model.reward[:, states] + gamma * expected_next
 
 
 def _backup(model: _Model, V: np.ndarray, gamma: float, states) -> np.ndarray:
     """The Bellman (optimality) backup of ``states``: the best one-step look-ahead value."""
-    return _q_values(model, V, gamma, states).max(axis=-1)
+    return _q_values(model, V, gamma, states).max(axis=0)
 
 
 def _sweep(model: _Model, V: np.ndarray, gamma: float, order) -> float:
@@ -167,7 +166,7 @@ def _value_iteration(kind: str, env, gamma, max_iters, tol, rng=None):
 
 
 def _greedy(model: _Model, V: np.ndarray, gamma: float) -> np.ndarray:
-    return np.argmax(_q_values(model, np.asarray(V, dtype=np.float64), gamma, slice(None)), axis=-1).astype(np.int64)
+    return np.argmax(_q_values(model, np.asarray(V, dtype=np.float64), gamma, slice(None)), axis=0).astype(np.int64)
 
 
 def _policy_iteration(kind: str, env, gamma, max_iters, tol, rng=None):

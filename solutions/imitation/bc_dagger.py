@@ -41,11 +41,10 @@ from pathlib import Path
 import gymnasium
 import numpy as np
 import torch
-from torch import nn
-from tqdm import tqdm
-
 from expert import expert_policy
 from partial_observation import PartialObservation
+from torch import nn
+from tqdm import tqdm
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
 BC_EPOCHS = 30
@@ -175,6 +174,8 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     list of float
         One entry per epoch: the mean of that epoch's batch losses (Python floats).
     """
+    # TODO: tensors from obs/actions, the optimizer, the loss and the generator; then, per epoch,
+    # a permutation, and per batch the recitation's loop (forward, loss, zero_grad, backward, step).
     # BEGIN SOLUTION
     x = torch.as_tensor(np.asarray(obs, dtype=np.float32))
     y = torch.as_tensor(np.asarray(actions, dtype=np.int64))
@@ -248,6 +249,9 @@ def dagger(env, expert_fn, policy, n_iterations, episodes_per_iteration, initial
     list of float
         The mean return of each iteration's rollouts (length ``n_iterations``).
     """
+    # TODO: copy initial_data; per iteration: train_bc on all data, collect_demonstrations with
+    # the learner acting and expert_fn labelling, record the mean return (steps per episode),
+    # then append the new states and labels (np.concatenate).
     # BEGIN SOLUTION
     obs = np.asarray(initial_data[0], dtype=np.float32).copy()
     actions = np.asarray(initial_data[1], dtype=np.int64).copy()
@@ -393,6 +397,10 @@ def train_memory_agent(seed=0):
     Graded like Problem 6: ``train_memory_agent(seed=s)`` must finish within 120 s on one
     CPU, and the agent must reach a mean return of at least 475 over 20 hidden seeds.
     """
+    # TODO: an agent class holding a RecurrentPolicy and its hidden state (reset() clears it;
+    # act feeds one frame, (1, 1, obs_dim), and keeps the new state); expert episodes on the
+    # partially observed env labelled from env.unwrapped.state; then DAgger rounds: train on
+    # windows of the recorded episodes, roll the agent out, label its states with the expert.
     # BEGIN SOLUTION
     from torch_networks import RecurrentPolicy
 
@@ -437,11 +445,13 @@ def _evaluate(policy_fn, n_episodes, seed):
 
 
 def main(argv=None):
-    """Train BC and DAgger the way the grader does and plot their learning curves."""
+    """Train BC and DAgger with the grader's settings (on other seeds) and plot their learning curves."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outputs", type=Path, default=Path("outputs"), help="folder for the PNG files")
     parser.add_argument("--seed", type=int, default=0, help="training seed")
     parser.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes per learner")
+    parser.add_argument("--memory", action="store_true",
+                        help="also train the extra-credit memory agent and evaluate it on (x, theta) only")
     args = parser.parse_args(argv)
 
     import matplotlib
@@ -491,6 +501,22 @@ def main(argv=None):
     print(f"wrote {args.outputs / 'bc_loss.png'} and {args.outputs / 'dagger_returns.png'}")
     env.close()
     short_env.close()
+
+    if args.memory:
+        agent = train_memory_agent(seed=args.seed)
+        partial = PartialObservation(gymnasium.make("CartPole-v1"))
+        returns = []
+        for i in range(args.eval_episodes):
+            obs, _ = partial.reset(seed=10_000 + args.seed + i)
+            agent.reset()
+            total, done = 0.0, False
+            while not done:
+                obs, reward, terminated, truncated, _ = partial.step(agent.act(obs))
+                total += float(reward)
+                done = terminated or truncated
+            returns.append(total)
+        partial.close()
+        print(f"memory agent on (x, theta) only: mean return {np.mean(returns):.1f} over {args.eval_episodes} episodes")
 
 
 if __name__ == "__main__":

@@ -285,6 +285,12 @@ def test_boltzmann_samples_follow_probabilities(student):
     check(stat < 25.0, f"{what}: arm counts over 5000 steps {counts.tolist()}",
           f"do not follow softmax(q / temperature) (chi-square {stat:.1f} >= 25 with 4 degrees of freedom)",
           hint="sample with rng.choice(k, p=action_probabilities())")
+    rng = np.random.default_rng(99)  # replays the documented draw: one rng.choice(k, p=...) per call
+    replay = [int(rng.choice(k, p=expected)) for _ in range(200)]
+    for t, (got, want) in enumerate(zip(actions[:200].tolist(), replay)):
+        check(got == want, f"{what} with rng=np.random.default_rng(99): call {t + 1} of get_action()",
+              f"chose arm {got}, expected arm {want}",
+              hint="draw exactly once per call, with self.rng.choice(k, p=self.action_probabilities())")
 
 
 @pytest.mark.parametrize("name", ["epsilon-greedy", "ucb", "boltzmann"])

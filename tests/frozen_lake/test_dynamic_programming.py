@@ -219,8 +219,7 @@ def test_evaluate_policy_matches_linear_solve(student, function, spec, gamma, se
     oracle = LoopOracle(spec)
     rng = np.random.default_rng(seed)
     policy = rng.integers(0, 4, size=oracle.n)
-    start = rng.uniform(0, 1, size=oracle.n)
-    start[sorted(oracle.terminal)] = 0.0
+    start = rng.uniform(0, 1, size=oracle.n)  # a warm start; terminal states too must come back 0
     values, n_sweeps = _pair(_run(student, function, spec, start, gamma, policy, seed=seed),
                              f"{function}(env, value_func, {gamma}, policy)")
     check_array(values, f"{function}: value_func", shape=(oracle.n,), dtype=np.float64)
@@ -228,6 +227,11 @@ def test_evaluate_policy_matches_linear_solve(student, function, spec, gamma, se
                 f"{function} on {spec.describe()}, gamma={gamma}, a random policy: values vs an exact linear solve",
                 atol=stopping_bound(gamma), rtol=0, index_name="state",
                 hint="V[s] = sum over P[s][policy[s]] of p * (r + gamma * V[next]), nothing added after a terminal")
+    terminal = sorted(oracle.terminal)
+    check_close(values[terminal], np.zeros(len(terminal)), f"{function} from a non-zero start: values of the "
+                f"terminal states {terminal}", atol=1e-12, rtol=0, index_name="position",
+                hint="terminal states have value 0, and a transition flagged terminated contributes only its reward "
+                "(never gamma * V[next])")
     check_type(n_sweeps, int, f"{function}: n_sweeps")
 
 
@@ -276,16 +280,18 @@ def test_improve_policy_reports_change(student):
 
 
 @pytest.mark.parametrize("function", EVALUATIONS[:2])
-@pytest.mark.parametrize("which", ["optimal", "all-down"])
-def test_evaluate_policy_sweep_counts_course_4x4(student, function, which):
+@pytest.mark.parametrize(("which", "start"), [("optimal", "zeros"), ("all-down", "zeros"), ("optimal", "random")],
+                         ids=["optimal-from-zeros", "all-down-from-zeros", "optimal-from-random-values"])
+def test_evaluate_policy_sweep_counts_course_4x4(student, function, which, start):
     spec = lake("4x4")
     oracle = LoopOracle(spec)
     policy = oracle.greedy(oracle.optimal_values_deterministic(GAMMA), GAMMA) if which == "optimal" else [DOWN] * 16
     order = "sync" if function.endswith("sync") else "ordered"
-    want_values, want_sweeps = oracle.sweeps(GAMMA, np.zeros(16), policy, order)
-    values, n_sweeps = _pair(student.call(MODULE, function, spec, np.zeros(16), GAMMA, np.array(policy)), function)
+    values0 = np.zeros(16) if start == "zeros" else np.random.default_rng(44).uniform(0, 1, 16)
+    want_values, want_sweeps = oracle.sweeps(GAMMA, values0, policy, order)
+    values, n_sweeps = _pair(student.call(MODULE, function, spec, values0, GAMMA, np.array(policy)), function)
     check_type(n_sweeps, int, f"{function}: n_sweeps")
-    check_equal(n_sweeps, want_sweeps, f"{function} of the {which} policy on the course 4x4 from V = 0: n_sweeps",
+    check_equal(n_sweeps, want_sweeps, f"{function} of the {which} policy on the course 4x4 from {start}: n_sweeps",
                 hint=COUNT_HINT + ("" if order == "sync" else "; in place means V[s] is overwritten at once, "
                                    "so later states in the same sweep see it"))
     check_close(values, want_values, f"{function}: values after the last sweep", index_name="state")

@@ -235,6 +235,7 @@ class Submission:
     def __init__(self, worker: Worker, budget_s: float | None = None, label: str = "this problem") -> None:
         self.worker = worker
         self.output = ""
+        self.printed: list[str] = []  # everything printed during the current test
         self.label = label
         self.deadline = time.monotonic() + budget_s if budget_s is not None else None
 
@@ -272,6 +273,8 @@ class Submission:
             self.output = self.worker.take_output()
             raise StudentCrash(f"{what}: the worker sent an unreadable answer ({exc}).", self.output) from None
         self.output = self.worker.take_output()
+        if self.output:
+            self.printed.append(self.output)
         if "error" in response:
             raise _error_from(response["error"], what, self.output)
         return response["ok"]
@@ -300,6 +303,7 @@ class InProcessSubmission:
     def __init__(self, code_dir: Path) -> None:
         self.code_dir = Path(code_dir)
         self.output = ""
+        self.printed: list[str] = []
         for folder in ("imitation", "networks", "bandits", "frozen_lake"):
             path = str(self.code_dir / folder)
             if path not in sys.path:

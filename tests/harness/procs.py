@@ -65,6 +65,35 @@ def kill_descendants(root: int | None = None) -> int:
     return killed
 
 
+def kill_user_orphans(uid: int) -> int:
+    """SIGKILL the processes of ``uid`` that init adopted (left over by a run that is gone).
+
+    A run's own student processes are its descendants (it is a subreaper) and go with
+    :func:`kill_descendants`. Processes of the same user that still have a parent belong
+    to another grading run on the same machine and are left alone.
+    """
+    killed = 0
+    for _ in range(5):
+        found = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+                if parent <= 1:
+                    os.kill(int(entry), signal.SIGKILL)
+                    found += 1
+            except (OSError, ValueError, IndexError):
+                continue
+        killed += found
+        if not found:
+            break
+    return killed
+
+
 def reap_zombies() -> None:
     """Collect exit statuses of any dead children so they do not linger as zombies."""
     while True:

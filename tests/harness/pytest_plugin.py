@@ -159,6 +159,7 @@ def student(request: pytest.FixtureRequest):
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
             submission = Submission(worker, budget_s=budget, label=f"Problem {number}")
         state["live"] = live = (number, submission)
+    live[1].printed = []
     return live[1]
 
 
@@ -202,6 +203,10 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
                             "Check your code against the conventions in HW1/README.md.")
     else:
         info["feedback"] = str(call.excinfo.getrepr(style="short", chain=False))
+    submission = item.funcargs.get("student") if hasattr(item, "funcargs") else None
+    printed = "".join(getattr(submission, "printed", []))
+    if printed.strip() and not isinstance(exc, StudentCodeError):
+        info["feedback"] += f"\n\nYour code printed:\n{head_tail(printed, 3000)}"
     info["feedback"] = head_tail(info["feedback"], FEEDBACK_LIMIT)
     return info
 

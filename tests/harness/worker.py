@@ -11,8 +11,17 @@ function; ``{"op": "probe", "name": "family.function", "args", "kwargs"}`` runs 
 probe from :mod:`harness.probes`. Responses: ``{"ok": value}`` or ``{"error": {...}}``.
 This file is the worker's entry point, so it imports only the standard library at the top
 and the codec after it has fixed ``sys.path``.
+
+Before it reads the first request the worker confines itself with Landlock (Linux 5.13+;
+best effort elsewhere): from then on it, the student code and anything it starts can read
+only the Python installation, the system folders, the code and runtime folders it was given
+and its home (the only writable place besides ``/dev``). The autograder source, the hidden
+tests and the reference solutions stay unreadable even where file permissions alone would
+allow it (a course checkout on the grading machine). It also refuses TCP and signals to
+processes outside the worker where the kernel supports that.
 """
 
+import ctypes
 import importlib
 import os
 import struct
@@ -68,6 +77,50 @@ def _error(exc: BaseException, code_dir: str) -> dict:
             "traceback": _student_traceback(exc, code_dir)[:4000]}
 
 
+# Landlock (linux/landlock.h): syscalls 444-446 on every architecture that has them.
+_LL_CREATE, _LL_ADD_RULE, _LL_RESTRICT = 444, 445, 446
+_LL_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR
+_LL_FS_BITS = {1: 13, 2: 14, 3: 15, 4: 15, 5: 16}  # number of filesystem rights each ABI knows
+_SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys")
+
+
+def _confine(read_only: list, writable: list) -> bool:
+    """Restrict this process and its children to the given folders (plus the Python
+    installation and system folders). Returns whether the kernel applied it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        abi = libc.syscall(_LL_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))  # the ABI version
+        if abi < 1:
+            return False
+        handled = (1 << _LL_FS_BITS.get(abi, 16)) - 1
+        attr = (ctypes.c_uint64 * 3)(handled, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)  # TCP; signals, sockets
+        size = 8 * (3 if abi >= 6 else 2 if abi >= 4 else 1)
+        ruleset = libc.syscall(_LL_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+        if ruleset < 0:
+            return False
+        prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
+        rules = [(p, _LL_READ) for p in [*_SYSTEM_READ, *prefixes, *read_only]]
+        rules += [("/proc", _LL_READ | (1 << 1)), ("/dev", handled)] + [(p, handled) for p in writable]
+        for path, access in rules:
+            if not path or not os.path.isdir(path):
+                continue
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:  # struct landlock_path_beneath_attr is packed: u64 allowed_access, s32 parent_fd
+                rule = struct.pack("=Qi", access & handled, fd)
+                libc.syscall(_LL_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.c_char_p(rule),
+                             ctypes.c_uint32(0))
+            finally:
+                os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required to restrict oneself
+            return False
+        applied = libc.syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+        os.close(ruleset)
+        return applied
+    except (OSError, AttributeError, TypeError, ValueError):
+        return False
+
+
 def _run(request: dict):
     from harness.codec import materialize
 
@@ -92,6 +145,8 @@ def main() -> None:
     sys.path[:0] = [os.path.join(code_dir, folder) for folder in CODE_FOLDERS] + [runtime_dir]
     from harness import codec
 
+    _confine(read_only=[code_dir, runtime_dir], writable=[os.getcwd(), os.environ.get("HOME", ""),
+                                                         os.environ.get("TMPDIR", "")])
     while True:
         try:
             (size,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))

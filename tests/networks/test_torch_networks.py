@@ -64,8 +64,9 @@ class Case:
     @property
     def label(self) -> str:
         config = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
-        shapes = ", ".join("None" if a is None else f"{a.dtype.name}{tuple(a.shape)}" for a in self.args)
-        return f"{self.kind}({config}) on inputs ({shapes})"
+        shapes = ", ".join("None" if a is None else f"bool{tuple(a.shape)}" if a.dtype == bool else f"{tuple(a.shape)}"
+                           for a in self.args)
+        return f"{self.kind}({config}) on inputs of shapes ({shapes})"
 
     def state(self) -> dict:
         return self.mapper({k: v.detach().numpy().copy() for k, v in self.ref.state_dict().items()})
@@ -360,7 +361,7 @@ def compare_case(student, case: Case, dtype: str = "float32", reveal: bool = Tru
     got = outputs_of(result, case)
     tol = TOL32 if dtype == "float32" else TOL64
     for name, g, e in zip(case.output_names, got, expected):
-        what = f"{case.label} ({dtype}): {name}"
+        what = f"{case.label} in {dtype}: {name}"
         check_array(g, what, shape=e.shape, hint=HINTS.get(case.kind))
         check_close(g, e, what, reveal=reveal, hint=HINTS.get(case.kind), **tol)
     return result
@@ -594,7 +595,7 @@ def test_float64_inputs(student, name):
     case = FLOAT64_CASES[name]()
     result = compare_case(student, case, dtype="float64")
     dtypes = result["dtypes"] if isinstance(result["dtypes"], list) else [result["dtypes"]]
-    check(all(d == "float64" for d in dtypes), f"{case.label} (float64)",
+    check(all(d == "float64" for d in dtypes), f"{case.label} in float64",
           f"outputs have dtypes {dtypes}; a float64 module on float64 inputs must stay float64",
           hint="create new tensors with dtype=x.dtype, device=x.device")
 

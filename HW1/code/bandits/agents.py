@@ -99,6 +99,7 @@ class EpsilonGreedyAgent(BanditAgent):
 
     def __init__(self, k, epsilon, initial_value=0.0, rng=None):
         super().__init__(k, rng)
+        # TODO: store epsilon and initial_value, and start every estimate in q at initial_value.
         raise NotImplementedError(
             "Problem 3: implement EpsilonGreedyAgent.__init__ in agents.py (see its docstring)"
         )
@@ -136,6 +137,7 @@ class UCBAgent(BanditAgent):
 
     def __init__(self, k, c, rng=None):
         super().__init__(k, rng)
+        # TODO: store c.
         raise NotImplementedError(
             "Problem 3: implement UCBAgent.__init__ in agents.py (see its docstring)"
         )
@@ -170,6 +172,7 @@ class BoltzmannAgent(BanditAgent):
 
     def __init__(self, k, temperature, rng=None):
         super().__init__(k, rng)
+        # TODO: store temperature.
         raise NotImplementedError(
             "Problem 3: implement BoltzmannAgent.__init__ in agents.py (see its docstring)"
         )

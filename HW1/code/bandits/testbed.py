@@ -4,7 +4,13 @@
 Run it from this folder once ``agents.py`` works: ``python testbed.py`` runs every agent
 family over its parameter sweep and writes the plots into ``outputs/`` (``--outputs``,
 ``--runs``, ``--steps``, ``--seed``; ``python testbed.py --help``). 2000 runs of 1000
-steps (the book's figures) take a few minutes; ``--runs 200`` is a quick look.
+steps (the book's figures) take a few minutes; ``--runs 200`` is a quick look. Plots,
+each with the average reward and the percentage of optimal actions per step:
+``epsilon_greedy.png`` (epsilon in 0, 0.01, 0.1, 1; Q0 = 0), ``optimistic.png`` (a greedy
+agent, epsilon = 0, with Q0 in 0, 1, 5, against the realistic Q0 = 0, epsilon = 0.1 agent
+dashed, as in Sutton & Barto figure 2.3, but with sample averages instead of a constant
+step size), ``ucb.png`` (c in 0.5, 1, 2), ``boltzmann.png`` (temperature in 0.1, 0.5, 1)
+and ``comparison.png`` (the best setting of each family by average reward over all steps).
 
 The testbed. Each run draws fresh arm means ``mu ~ N(0, 1)`` (one per arm); pulling arm
 ``a`` at any step pays ``mu[a] + noise`` with ``noise ~ N(0, 1)``. The best arm of a run

@@ -1,0 +1,534 @@
+"""Problem 2 (25 points), a correct plain-loop alternative (corpus).: dynamic programming on FrozenLake.
+
+Policy evaluation, policy improvement, policy iteration and value iteration, each with
+synchronous sweeps and with in-place (asynchronous) sweeps in three orders: state index
+order, a fresh random permutation every sweep, and a custom order (states sorted by their
+distance to the goal). Run ``python dynamic_programming.py`` from this folder to print the
+iteration-count tables of the written questions and to draw the value functions and
+policies (the helpers and ``main`` at the bottom are given, complete).
+
+Conventions (the same as HW1/README.md; every test relies on them):
+
+* Dynamics come from ``env.unwrapped.P`` (never ``env.P``): ``P[s][a]`` is a list of
+  ``(probability, next_state, reward, terminated)`` tuples. Several tuples may share a
+  ``next_state`` (slippery lakes); each contributes its own probability.
+* The Bellman backup of state ``s`` under action ``a`` is the expectation over the tuples
+  of ``probability * (reward + gamma * V[next_state])``, except that a tuple flagged
+  ``terminated`` contributes only ``probability * reward`` (nothing is bootstrapped
+  through a terminal state). Terminal states (holes ``'H'`` and the goal ``'G'``: every
+  state that a ``terminated`` transition leads into) have value 0.
+* Actions: 0 Left, 1 Down, 2 Right, 3 Up (``lake_info.actions_to_names``); states are
+  numbered row-major from the top-left corner.
+* Greedy choices break ties toward the lowest action index, as ``np.argmax`` does.
+* A *sweep* updates every state once. A synchronous sweep computes all new values from the
+  old ones (two arrays); an in-place (asynchronous) sweep overwrites ``V[s]`` at once, so
+  later states in the same sweep already see it. The change of a sweep is the largest
+  absolute change of any state's value during that sweep. Counts are 1-based and include
+  the sweep whose change fell strictly below ``tol``: iteration stops after that sweep, or
+  after ``max_iters`` sweeps, whichever comes first.
+* Random orders are drawn with ``rng.permutation(n_states)`` exactly once at the start of
+  every sweep (and ``rng`` is used for nothing else); ``rng=None`` means a fresh unseeded
+  ``np.random.default_rng()``.
+* Value functions come back as float64 arrays of shape (S,), policies as int64 arrays of
+  shape (S,), counts as Python ints. Inputs (the environment, value functions, policies)
+  are never mutated.
+"""
+
+import argparse
+import os
+
+import lake_info
+import numpy as np
+
+
+def _terminal_states(env):
+    P = env.unwrapped.P
+    return {ns for s in P for a in P[s] for _, ns, _, done in P[s][a] if done}
+
+
+def _lookahead(env, V, gamma, s, a):
+    total = 0.0
+    for p, ns, r, done in env.unwrapped.P[s][a]:
+        if done:
+            total += p * r
+        else:
+            total += p * (r + gamma * V[ns])
+    return total
+
+
+def _state_backup(env, V, gamma, s, policy, terminal):
+    if s in terminal:
+        return 0.0
+    if policy is not None:
+        return _lookahead(env, V, gamma, s, int(policy[s]))
+    best = None
+    for a in range(env.action_space.n):
+        q = _lookahead(env, V, gamma, s, a)
+        if best is None or q > best:
+            best = q
+    return best
+
+
+def _sweeps(env, value_func, gamma, policy, max_iters, tol, next_order):
+    V = np.array(value_func, dtype=np.float64)
+    terminal = _terminal_states(env)
+    n = env.observation_space.n
+    for sweep in range(1, max_iters + 1):
+        order = next_order()
+        delta = 0.0
+        if order is None:
+            new = V.copy()
+            for s in range(n):
+                new[s] = _state_backup(env, V, gamma, s, policy, terminal)
+                delta = max(delta, abs(new[s] - V[s]))
+            V = new
+        else:
+            for s in order:
+                value = _state_backup(env, V, gamma, s, policy, terminal)
+                delta = max(delta, abs(value - V[s]))
+                V[s] = value
+        if delta < tol:
+            return V, sweep
+    return V, max_iters
+
+
+def _order_fn(kind, env, rng=None):
+    n = env.observation_space.n
+    if kind == "sync":
+        return lambda: None
+    if kind == "ordered":
+        return lambda: list(range(n))
+    if kind == "custom":
+        order = goal_distance_order(env)
+        return lambda: order
+    if rng is None:
+        rng = np.random.default_rng()
+    return lambda: rng.permutation(n)
+
+
+def _pi(env, gamma, max_iters, tol, evaluate):
+    n = env.observation_space.n
+    policy = np.zeros(n, dtype=np.int64)
+    V = np.zeros(n)
+    improvements = sweeps = 0
+    while improvements < max_iters:
+        V, k = evaluate(V, policy)
+        sweeps += k
+        policy, changed = improve_policy(env, gamma, V, policy)
+        improvements += 1
+        if not changed:
+            break
+    return policy, V, improvements, sweeps
+
+
+def value_func_to_policy(env, gamma, value_func):
+    """The greedy policy of a value function.
+
+    ``policy[s] = argmax_a sum over P[s][a] of probability * (reward + gamma * V[next])``,
+    where a ``terminated`` tuple contributes only ``probability * reward``. Ties go to the
+    lowest action index (``np.argmax``). Terminal states have all-zero look-aheads, so
+    they get action 0.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+        A ``FrozenLake-v1`` environment (dynamics from ``env.unwrapped.P``).
+    gamma : float
+        Discount factor in [0, 1].
+    value_func : np.ndarray, float, shape (S,)
+        Not modified.
+
+    Returns
+    -------
+    policy : np.ndarray, int64, shape (S,)
+    """
+    terminal = _terminal_states(env)
+    policy = np.zeros(env.observation_space.n, dtype=np.int64)
+    for s in range(env.observation_space.n):
+        if s in terminal:
+            continue
+        best, best_a = None, 0
+        for a in range(env.action_space.n):
+            q = _lookahead(env, value_func, gamma, s, a)
+            if best is None or q > best:
+                best, best_a = q, a
+        policy[s] = best_a
+    return policy
+
+
+def evaluate_policy_sync(env, value_func, gamma, policy, max_iters=1000, tol=1e-3):
+    """Iterative policy evaluation with synchronous sweeps (two arrays per sweep).
+
+    Starting from ``value_func``, each sweep computes, for every state at once from the
+    previous sweep's values, ``V_new[s] = sum over P[s][policy[s]] of
+    probability * (reward + gamma * V_old[next])`` (a ``terminated`` tuple contributes
+    only ``probability * reward``; terminal states get 0). Stops after the first sweep
+    whose largest absolute change ``max_s |V_new[s] - V_old[s]|`` is strictly below
+    ``tol``, or after ``max_iters`` sweeps.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+        A ``FrozenLake-v1`` environment (dynamics from ``env.unwrapped.P``).
+    value_func : np.ndarray, float, shape (S,)
+        Initial values (a warm start); not modified.
+    gamma : float
+        Discount factor in [0, 1].
+    policy : np.ndarray, int, shape (S,)
+        The deterministic policy to evaluate; not modified.
+    max_iters : int
+        Most sweeps to run.
+    tol : float
+        Stop once a sweep changes no value by ``tol`` or more.
+
+    Returns
+    -------
+    value_func : np.ndarray, float64, shape (S,)
+        A new array.
+    n_sweeps : int
+        Sweeps run, counted from 1, including the sweep that met the tolerance.
+    """
+    return _sweeps(env, value_func, gamma, policy, max_iters, tol, _order_fn("sync", env))
+
+
+def evaluate_policy_async_ordered(env, value_func, gamma, policy, max_iters=1000, tol=1e-3):
+    """Iterative policy evaluation with in-place sweeps over the states 0, 1, ..., S-1.
+
+    Same backup, stopping rule and count as :func:`evaluate_policy_sync`, but each sweep
+    updates a single array in place, state by state in index order, so the backup of
+    state ``s`` already uses the new values of the states updated before it in the same
+    sweep. The change of a sweep is the largest ``|new - old|`` of any state in it.
+
+    Parameters and returns are those of :func:`evaluate_policy_sync`.
+    """
+    return _sweeps(env, value_func, gamma, policy, max_iters, tol, _order_fn("ordered", env))
+
+
+def evaluate_policy_async_randperm(env, value_func, gamma, policy, max_iters=1000, tol=1e-3, rng=None):
+    """Iterative policy evaluation with in-place sweeps in a fresh random order every sweep.
+
+    As :func:`evaluate_policy_async_ordered`, but at the start of every sweep the update
+    order is drawn with ``rng.permutation(n_states)`` (exactly one call per sweep, and no
+    other use of ``rng``), so the same seeded generator gives the same result.
+
+    Parameters
+    ----------
+    rng : np.random.Generator or None
+        Source of the sweep orders; ``None`` means a fresh unseeded
+        ``np.random.default_rng()``.
+
+    Other parameters and the returns are those of :func:`evaluate_policy_sync`.
+    """
+    return _sweeps(env, value_func, gamma, policy, max_iters, tol, _order_fn("randperm", env, rng))
+
+
+def improve_policy(env, gamma, value_func, policy):
+    """One policy-improvement step: the greedy policy of ``value_func``.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+    gamma : float
+    value_func : np.ndarray, float, shape (S,)
+        Not modified.
+    policy : np.ndarray, int, shape (S,)
+        The current policy; not modified.
+
+    Returns
+    -------
+    new_policy : np.ndarray, int64, shape (S,)
+        ``value_func_to_policy(env, gamma, value_func)`` (ties to the lowest action).
+    policy_changed : bool
+        A Python bool: True if ``new_policy`` differs from ``policy`` in any state.
+    """
+    new_policy = value_func_to_policy(env, gamma, value_func)
+    changed = False
+    for s in range(len(new_policy)):
+        if new_policy[s] != policy[s]:
+            changed = True
+    return new_policy, changed
+
+
+def policy_iteration_sync(env, gamma, max_iters=1000, tol=1e-3):
+    """Policy iteration with synchronous policy evaluation.
+
+    Starts from the policy that plays action 0 everywhere and from values all 0. Then
+    repeats: evaluate the policy with :func:`evaluate_policy_sync` (warm-started from the
+    values of the previous evaluation, with the same ``max_iters`` and ``tol``), then
+    improve it with :func:`improve_policy`; stop when the improvement changes nothing,
+    or after ``max_iters`` improvements.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+    gamma : float
+    max_iters : int
+        Bounds both the sweeps of each evaluation and the number of improvements.
+    tol : float
+        The evaluations' tolerance.
+
+    Returns
+    -------
+    policy : np.ndarray, int64, shape (S,)
+        The policy returned by the last improvement.
+    value_func : np.ndarray, float64, shape (S,)
+        The values of the last evaluation.
+    n_improvements : int
+        Calls of ``improve_policy``, counting the last one (that changed nothing).
+    n_eval_sweeps : int
+        Total sweeps over all evaluations.
+    """
+    return _pi(env, gamma, max_iters, tol,
+               lambda V, pol: evaluate_policy_sync(env, V, gamma, pol, max_iters, tol))
+
+
+def policy_iteration_async_ordered(env, gamma, max_iters=1000, tol=1e-3):
+    """Policy iteration whose evaluations use :func:`evaluate_policy_async_ordered`.
+
+    Everything else (start, warm start, stopping rule, counts, returns) is as in
+    :func:`policy_iteration_sync`.
+    """
+    return _pi(env, gamma, max_iters, tol,
+               lambda V, pol: evaluate_policy_async_ordered(env, V, gamma, pol, max_iters, tol))
+
+
+def policy_iteration_async_randperm(env, gamma, max_iters=1000, tol=1e-3, rng=None):
+    """Policy iteration whose evaluations use :func:`evaluate_policy_async_randperm`.
+
+    The same ``rng`` serves every evaluation (one ``rng.permutation(n_states)`` per
+    sweep, no other use); ``rng=None`` means a fresh unseeded ``np.random.default_rng()``.
+    Everything else is as in :func:`policy_iteration_sync`.
+    """
+    if rng is None:
+        rng = np.random.default_rng()
+    return _pi(env, gamma, max_iters, tol,
+               lambda V, pol: evaluate_policy_async_randperm(env, V, gamma, pol, max_iters, tol, rng))
+
+
+def value_iteration_sync(env, gamma, max_iters=1000, tol=1e-3):
+    """Value iteration with synchronous sweeps, starting from values all 0.
+
+    Each sweep computes, for every state from the previous sweep's values,
+    ``V_new[s] = max_a sum over P[s][a] of probability * (reward + gamma * V_old[next])``
+    (a ``terminated`` tuple contributes only ``probability * reward``; terminal states
+    get 0). Stops after the first sweep whose largest absolute change is strictly below
+    ``tol``, or after ``max_iters`` sweeps. The greedy policy is
+    ``value_func_to_policy(env, gamma, value_func)``.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+    gamma : float
+    max_iters : int
+    tol : float
+
+    Returns
+    -------
+    value_func : np.ndarray, float64, shape (S,)
+    n_sweeps : int
+        Sweeps run, counted from 1, including the sweep that met the tolerance.
+    """
+    return _sweeps(env, np.zeros(env.observation_space.n), gamma, None, max_iters, tol, _order_fn("sync", env))
+
+
+def value_iteration_async_ordered(env, gamma, max_iters=1000, tol=1e-3):
+    """Value iteration with in-place sweeps over the states 0, 1, ..., S-1.
+
+    The backup of :func:`value_iteration_sync`, applied to one array in place, state by
+    state in index order. Same start, stopping rule, count and returns.
+    """
+    return _sweeps(env, np.zeros(env.observation_space.n), gamma, None, max_iters, tol, _order_fn("ordered", env))
+
+
+def value_iteration_async_randperm(env, gamma, max_iters=1000, tol=1e-3, rng=None):
+    """Value iteration with in-place sweeps in a fresh random order every sweep.
+
+    At the start of every sweep the order is ``rng.permutation(n_states)`` (exactly one
+    call per sweep, no other use of ``rng``); ``rng=None`` means a fresh unseeded
+    ``np.random.default_rng()``. Otherwise as :func:`value_iteration_async_ordered`.
+    """
+    return _sweeps(env, np.zeros(env.observation_space.n), gamma, None, max_iters, tol,
+                   _order_fn("randperm", env, rng))
+
+
+def goal_distance_order(env):
+    """The states sorted by Manhattan distance to the goal, nearest first.
+
+    The distance of state ``s = row * ncol + col`` is ``|row - goal_row| + |col - goal_col|``
+    where the goal is the ``'G'`` tile of ``env.unwrapped.desc`` (with several goals, the
+    nearest one). Holes are ordinary entries; equal distances are ordered by state index.
+
+    Returns
+    -------
+    order : list of int
+        A permutation of ``0 .. S-1`` (Python ints).
+    """
+    desc = env.unwrapped.desc
+    nrow, ncol = len(desc), len(desc[0])
+    goals = [(r, c) for r in range(nrow) for c in range(ncol) if desc[r][c] == b"G"]
+    distance = {}
+    for s in range(nrow * ncol):
+        r, c = s // ncol, s % ncol
+        distance[s] = min(abs(r - gr) + abs(c - gc) for gr, gc in goals)
+    return sorted(range(nrow * ncol), key=lambda s: (distance[s], s))
+
+
+def value_iteration_async_custom(env, gamma, max_iters=1000, tol=1e-3):
+    """Value iteration with in-place sweeps in the order ``goal_distance_order(env)``.
+
+    Every sweep visits the states nearest the goal first (so the reward propagates
+    outwards within one sweep). Otherwise as :func:`value_iteration_async_ordered`.
+    """
+    return _sweeps(env, np.zeros(env.observation_space.n), gamma, None, max_iters, tol, _order_fn("custom", env))
+
+
+# ---------------------------------------------------------------------------------------
+# GIVEN: display helpers and the experiment driver. Complete; you do not need to edit them.
+# ---------------------------------------------------------------------------------------
+
+ARROWS = {0: (-1.0, 0.0), 1: (0.0, -1.0), 2: (1.0, 0.0), 3: (0.0, 1.0)}  # (dx, dy), y pointing up
+
+
+def _grid(env):
+    desc = np.asarray(env.unwrapped.desc).astype(str)
+    return desc, desc.shape[0], desc.shape[1]
+
+
+def display_policy_letters(env, policy):
+    """Print the policy as a grid of letters (L, D, R, U); holes show 'H', the goal 'G'.
+
+    Returns the printed text (rows joined by newlines).
+    """
+    desc, nrow, ncol = _grid(env)
+    rows = []
+    for r in range(nrow):
+        row = ""
+        for c in range(ncol):
+            tile = desc[r, c]
+            row += tile if tile in ("H", "G") else lake_info.actions_to_names[int(policy[r * ncol + c])][0]
+        rows.append(row)
+    text = "\n".join(rows)
+    print(text)
+    return text
+
+
+def value_func_heatmap(env, value_func, path, title=None):
+    """Write a heatmap of ``value_func`` on the lake's grid to the PNG ``path``; returns ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    desc, nrow, ncol = _grid(env)
+    values = np.asarray(value_func, dtype=float).reshape(nrow, ncol)
+    fig, ax = plt.subplots(figsize=(0.6 * ncol + 2, 0.6 * nrow + 1))
+    image = ax.imshow(values, cmap="viridis")
+    fig.colorbar(image, ax=ax)
+    if nrow * ncol <= 256:
+        for r in range(nrow):
+            for c in range(ncol):
+                ax.text(c, r, f"{desc[r, c]}\n{values[r, c]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if values[r, c] < 0.5 * values.max(initial=0) else "black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or "value function")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def policy_arrows_picture(env, policy, path, title=None):
+    """Draw the policy as arrows on the lake (holes dark, goal green) into the PNG ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    desc, nrow, ncol = _grid(env)
+    colours = {"H": (0.15, 0.15, 0.3), "G": (0.2, 0.7, 0.3), "S": (0.95, 0.85, 0.5), "F": (0.8, 0.9, 1.0)}
+    picture = np.array([[colours.get(tile, (1.0, 1.0, 1.0)) for tile in row] for row in desc])
+    fig, ax = plt.subplots(figsize=(0.5 * ncol + 1, 0.5 * nrow + 1))
+    ax.imshow(picture)
+    for r in range(nrow):
+        for c in range(ncol):
+            if desc[r, c] in ("H", "G"):
+                continue
+            dx, dy = ARROWS[int(policy[r * ncol + c])]
+            ax.arrow(c - 0.3 * dx, r + 0.3 * dy, 0.6 * dx, -0.6 * dy, head_width=0.18, head_length=0.15,
+                     length_includes_head=True, color="black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or "policy")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def iteration_counts(env, gamma, trials=10, seed=0):
+    """The rows of the written questions' table: ``[(method, improvements, sweeps), ...]``.
+
+    ``improvements`` is None for value iteration. Random orders are averaged over
+    ``trials`` runs with generators seeded ``seed, seed + 1, ...``.
+    """
+    rows = []
+    for name, fn in (("sync", policy_iteration_sync), ("async ordered", policy_iteration_async_ordered)):
+        _, _, n_improvements, n_sweeps = fn(env, gamma)
+        rows.append((f"policy iteration, {name}", n_improvements, n_sweeps))
+    runs = [policy_iteration_async_randperm(env, gamma, rng=np.random.default_rng(seed + i)) for i in range(trials)]
+    rows.append((f"policy iteration, async random (mean of {trials})",
+                 float(np.mean([r[2] for r in runs])), float(np.mean([r[3] for r in runs]))))
+    for name, fn in (("sync", value_iteration_sync), ("async ordered", value_iteration_async_ordered)):
+        rows.append((f"value iteration, {name}", None, fn(env, gamma)[1]))
+    sweeps = [value_iteration_async_randperm(env, gamma, rng=np.random.default_rng(seed + i))[1] for i in range(trials)]
+    rows.append((f"value iteration, async random (mean of {trials})", None, float(np.mean(sweeps))))
+    rows.append(("value iteration, async goal-distance order", None, value_iteration_async_custom(env, gamma)[1]))
+    return rows
+
+
+def format_table(rows):
+    """The rows of :func:`iteration_counts` as a text table."""
+    lines = [f"{'method':<48} {'improvements':>12} {'sweeps':>8}"]
+    for method, improvements, sweeps in rows:
+        imp = "" if improvements is None else f"{improvements:g}"
+        lines.append(f"{method:<48} {imp:>12} {sweeps:>8g}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    """Print the iteration-count tables for both course maps and write the pictures."""
+    import gymnasium as gym
+
+    parser = argparse.ArgumentParser(description="Dynamic programming on the course's FrozenLake maps.")
+    parser.add_argument("--outputs", default="outputs", help="folder for the pictures (default: ./outputs)")
+    parser.add_argument("--gamma", type=float, default=0.9, help="discount factor (default: 0.9)")
+    parser.add_argument("--trials", type=int, default=10, help="random-order trials to average (default: 10)")
+    args = parser.parse_args(argv)
+    os.makedirs(args.outputs, exist_ok=True)
+    for name in ("4x4", "8x8"):
+        env = gym.make("FrozenLake-v1", desc=lake_info.maps[name], is_slippery=False)
+        print(f"\n== course map {name}, deterministic, gamma={args.gamma:g} ==")
+        print(format_table(iteration_counts(env, args.gamma, trials=args.trials)))
+        values, _ = value_iteration_sync(env, args.gamma)
+        policy = value_func_to_policy(env, args.gamma, values)
+        print("\noptimal policy (value iteration):")
+        display_policy_letters(env, policy)
+        pi_policy, pi_values, _, _ = policy_iteration_sync(env, args.gamma)
+        written = [
+            value_func_heatmap(env, values, os.path.join(args.outputs, f"values_vi_{name}.png"),
+                               f"value iteration, {name}"),
+            value_func_heatmap(env, pi_values, os.path.join(args.outputs, f"values_pi_{name}.png"),
+                               f"policy iteration, {name}"),
+            policy_arrows_picture(env, policy, os.path.join(args.outputs, f"policy_vi_{name}.png"),
+                                  f"value iteration policy, {name}"),
+            policy_arrows_picture(env, pi_policy, os.path.join(args.outputs, f"policy_pi_{name}.png"),
+                                  f"policy iteration policy, {name}"),
+        ]
+        print("wrote " + ", ".join(written))
+        env.close()
+    return 0
+
+
+if __name__ == "__main__":
+    main()

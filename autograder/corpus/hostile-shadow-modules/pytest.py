@@ -1,0 +1,2 @@
+"""Planted pytest look-alike."""
+raise SystemExit(0)

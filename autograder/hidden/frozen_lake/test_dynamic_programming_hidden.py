@@ -1,0 +1,335 @@
+"""Hidden tests for Problem 2 (dynamic_programming.py): the reference solution is the oracle.
+
+Where counts are compared exactly: on deterministic lakes every look-ahead is a single
+``reward + gamma * V[next]`` and every implementation rounds alike, so counts are exact
+facts. On slippery lakes, sums of several tuples in another order differ in the last
+bits and mathematically tied actions can swap, so there policy iteration is checked by
+its values (within the stopping bound of the optimum) and by self-consistency (its policy
+is greedy for its own values within 1e-6), never by its counts. Value-iteration and
+evaluation counts stay exact there: on these maps no sweep's change comes within 2e-6
+of ``tol`` (checked with the reference), far beyond rounding.
+"""
+
+import numpy as np
+import pytest
+
+from harness.checks import check, check_array, check_close, check_equal, check_type
+from harness.lakes import lake, random_lake
+
+GAMMA, TOL = 0.9, 1e-3
+MODULE = "dynamic_programming"
+VALUE_ITERATIONS = ["value_iteration_sync", "value_iteration_async_ordered", "value_iteration_async_custom"]
+POLICY_ITERATIONS = ["policy_iteration_sync", "policy_iteration_async_ordered"]
+EVALUATIONS = ["evaluate_policy_sync", "evaluate_policy_async_ordered"]
+
+
+def _dp(reference):
+    return reference(MODULE)
+
+
+def _tuple(result, what, n):
+    check(isinstance(result, tuple) and len(result) == n, what, f"expected a tuple of {n} items",
+          hint="see the docstring for what to return")
+    return result
+
+
+def _q_table(spec, values, gamma):
+    """Q[s, a] from Gymnasium's P: terminated tuples give only their reward; terminal states 0."""
+    env = spec.make()
+    P, n = env.unwrapped.P, env.observation_space.n
+    terminal = {ns for s in P for a in P[s] for _, ns, _, done in P[s][a] if done}
+    Q = np.zeros((n, 4))
+    for s in range(n):
+        if s in terminal:
+            continue
+        for a in range(4):
+            Q[s, a] = sum(p * (r + (0.0 if done else gamma * values[ns])) for p, ns, r, done in P[s][a])
+    return Q, terminal
+
+
+def _check_greedy(policy, spec, values, gamma, what):
+    """Every non-terminal state takes an action within 1e-6 of the best look-ahead under ``values``."""
+    Q, terminal = _q_table(spec, values, gamma)
+    policy = check_array(policy, what, shape=(len(values),), dtype=np.int64)
+    chosen = Q[np.arange(len(values)), policy]
+    bad = [s for s in np.flatnonzero(chosen < Q.max(axis=1) - 1e-6) if s not in terminal]
+    check(not bad, what, f"{len(bad)} state(s) do not take a best action, e.g. state {int(bad[0]) if bad else ''}")
+
+
+def _optimal_values(reference, spec, gamma):
+    return _dp(reference).value_iteration_sync(spec.make(), gamma, max_iters=100000, tol=1e-12)[0]
+
+
+def _compare_value_iteration(student, reference, spec, gamma, function, label, atol=1e-9):
+    got = _tuple(student.call(MODULE, function, spec, gamma), f"{function} on {label}", 2)
+    want = getattr(_dp(reference), function)(spec.make(), gamma)
+    check_array(got[0], f"{function} on {label}: value_func", shape=want[0].shape, dtype=np.float64)
+    check_close(got[0], want[0], f"{function} on {label}: values", atol=atol, rtol=0, reveal=False,
+                index_name="state")
+    check_type(got[1], int, f"{function} on {label}: n_sweeps")
+    check_equal(got[1], want[1], f"{function} on {label}: n_sweeps", reveal=False,
+                hint="counts start at 1 and include the sweep whose change fell strictly below tol")
+
+
+def _compare_policy_iteration_counts(student, reference, spec, gamma, function, label):
+    got = _tuple(student.call(MODULE, function, spec, gamma), f"{function} on {label}", 4)
+    want = getattr(_dp(reference), function)(spec.make(), gamma)
+    check_equal((got[2], got[3]), (want[2], want[3]), f"{function} on {label}: (n_improvements, n_eval_sweeps)",
+                reveal=False, hint="start from policy 0 and values 0, warm-start every evaluation, count every "
+                "improve_policy call and sum every evaluation's sweeps")
+    check_close(got[1], want[1], f"{function} on {label}: values of the last evaluation", atol=1e-9, rtol=0,
+                reveal=False, index_name="state")
+    return got
+
+
+def _policy(rng_seed, n):
+    return np.random.default_rng(rng_seed).integers(0, 4, size=n)
+
+
+# ---- the course 8x8 ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", VALUE_ITERATIONS + POLICY_ITERATIONS + EVALUATIONS)
+def test_course_8x8_counts(student, reference, function):
+    spec = lake("8x8")
+    label = "the course 8x8 (deterministic, gamma 0.9)"
+    if function in VALUE_ITERATIONS:
+        _compare_value_iteration(student, reference, spec, GAMMA, function, label)
+    elif function in POLICY_ITERATIONS:
+        _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
+    else:
+        policy = _policy(808, 64)
+        got = _tuple(student.call(MODULE, function, spec, np.zeros(64), GAMMA, policy), function, 2)
+        want = getattr(_dp(reference), function)(spec.make(), np.zeros(64), GAMMA, policy)
+        check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False)
+        check_close(got[0], want[0], f"{function} of a random policy on {label}: values", atol=1e-9, rtol=0,
+                    reveal=False, index_name="state")
+
+
+@pytest.mark.parametrize("function", ["value_iteration_sync", "value_iteration_async_ordered",
+                                      "value_iteration_async_custom"] + POLICY_ITERATIONS)
+def test_course_8x8_policy(student, reference, function):
+    spec = lake("8x8")
+    optimal = _optimal_values(reference, spec, GAMMA)
+    if function.startswith("value"):
+        values, _ = _tuple(student.call(MODULE, function, spec, GAMMA), function, 2)
+        policy = student.call(MODULE, "value_func_to_policy", spec, GAMMA, values)
+        what = f"value_func_to_policy of {function}'s values on the course 8x8"
+    else:
+        policy = _tuple(student.call(MODULE, function, spec, GAMMA), function, 4)[0]
+        what = f"{function}'s policy on the course 8x8"
+    _check_greedy(policy, spec, optimal, GAMMA, what)
+
+
+# ---- random and slippery maps -------------------------------------------------------------------------------------
+
+RANDOM_MAPS = [pytest.param(random_lake(size, seed=seed), id=f"{size}x{size}-seed{seed}")
+               for size, seed in [(4, 101), (5, 102), (7, 103), (9, 104), (11, 106), (12, 105)]]
+
+
+@pytest.mark.parametrize("spec", RANDOM_MAPS)
+def test_random_maps_match_reference(student, reference, spec):
+    label = spec.describe()
+    for function in VALUE_ITERATIONS:
+        _compare_value_iteration(student, reference, spec, GAMMA, function, label)
+    optimal = _optimal_values(reference, spec, GAMMA)
+    for function in POLICY_ITERATIONS:
+        got = _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
+        _check_greedy(got[0], spec, optimal, GAMMA, f"{function}'s policy on {label}")
+
+
+SLIPPERY_MAPS = [
+    pytest.param(lake("4x4", is_slippery=True), 0.9, id="course-4x4-gamma0.9"),
+    pytest.param(lake("8x8", is_slippery=True), 0.95, id="course-8x8-gamma0.95"),
+    pytest.param(random_lake(6, seed=21, is_slippery=True), 0.9, id="random-6x6-gamma0.9"),
+    pytest.param(random_lake(10, seed=22, is_slippery=True), 0.95, id="random-10x10-gamma0.95"),
+    pytest.param(random_lake(8, seed=23, is_slippery=True), 0.8, id="random-8x8-gamma0.8"),
+]
+
+
+@pytest.mark.parametrize(("spec", "gamma"), SLIPPERY_MAPS)
+def test_slippery_maps_match_reference(student, reference, spec, gamma):
+    label = f"{spec.describe()}, gamma={gamma}"
+    n = spec.make().observation_space.n
+    for function in VALUE_ITERATIONS:
+        _compare_value_iteration(student, reference, spec, gamma, function, label, atol=1e-6)
+    policy = _policy(n, n)
+    start = np.random.default_rng(n + 1).uniform(0, 1, n)  # a warm start, terminal states included
+    for function in EVALUATIONS:
+        got = _tuple(student.call(MODULE, function, spec, start, gamma, policy), function, 2)
+        want = getattr(_dp(reference), function)(spec.make(), start, gamma, policy)
+        check_close(got[0], want[0], f"{function} of a random policy from random values on {label}: values",
+                    atol=1e-6, rtol=0, reveal=False, index_name="state")
+        check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False)
+    optimal = _optimal_values(reference, spec, gamma)
+    bound = 2 * gamma * TOL / (1 - gamma)
+    for function in POLICY_ITERATIONS:
+        policy_got, values, _, _ = _tuple(student.call(MODULE, function, spec, gamma), function, 4)
+        check_array(values, f"{function}: value_func", shape=(n,), dtype=np.float64)
+        check_close(values, optimal, f"{function} on {label}: values vs the optimal values", atol=bound, rtol=0,
+                    reveal=False, index_name="state")
+        _check_greedy(policy_got, spec, values, gamma, f"{function} on {label}: policy vs its own returned values "
+                      "(the last improvement changed nothing, so it is greedy for them)")
+
+
+# ---- random orders ------------------------------------------------------------------------------------------------
+
+RANDPERM_CASES = [
+    pytest.param("value_iteration_async_randperm", lake("8x8"), (GAMMA,), 31, id="vi-course-8x8"),
+    pytest.param("value_iteration_async_randperm", random_lake(7, seed=32, is_slippery=True), (0.95,), 32,
+                 id="vi-slippery-7x7"),
+    pytest.param("evaluate_policy_async_randperm", lake("8x8", is_slippery=True),
+                 (np.zeros(64), GAMMA, _policy(33, 64)), 33, id="eval-slippery-8x8"),
+    pytest.param("policy_iteration_async_randperm", lake("8x8"), (GAMMA,), 34, id="pi-course-8x8"),
+    pytest.param("policy_iteration_async_randperm", random_lake(9, seed=35), (GAMMA,), 35, id="pi-random-9x9"),
+]
+
+
+@pytest.mark.parametrize(("function", "spec", "args", "seed"), RANDPERM_CASES)
+def test_randperm_matches_reference_seeded(student, reference, function, spec, args, seed):
+    got = student.probe("dp.call_with_rng", function, spec, *args, seed=seed)["result"]
+    want = getattr(_dp(reference), function)(spec.make(), *args, rng=np.random.default_rng(seed))
+    label = f"{function} on {spec.describe()} with np.random.default_rng(seed)"
+    got = _tuple(got, label, len(want))
+    counts = tuple(x for x in got if type(x) is int)
+    check_equal(counts, tuple(x for x in want if type(x) is int), f"{label}: counts", reveal=False,
+                hint="draw rng.permutation(n_states) once at the start of every sweep and use rng for nothing else")
+    values = got[0] if len(want) == 2 else got[1]
+    check_close(values, want[0] if len(want) == 2 else want[1], f"{label}: values", atol=1e-8, rtol=0,
+                reveal=False, index_name="state")
+
+
+@pytest.mark.parametrize("function", ["value_iteration_async_randperm", "policy_iteration_async_randperm",
+                                      "evaluate_policy_async_randperm"])
+def test_randperm_reproducible(student, function):
+    spec = lake("8x8", is_slippery=True)
+    args = (np.zeros(64), GAMMA, _policy(41, 64)) if function.startswith("evaluate") else (GAMMA,)
+    out = student.probe("dp.call_twice_seeded", function, spec, *args, seed=41)
+    first, second = out["first"], out["second"]
+    check(isinstance(first, tuple) and isinstance(second, tuple) and len(first) == len(second),
+          f"{function} called twice with np.random.default_rng(41)", "did not return tuples of the same length")
+    for i, (a, b) in enumerate(zip(first, second)):
+        check_close(a, b, f"{function} called twice with np.random.default_rng(41): item {i}", atol=0, rtol=0,
+                    reveal=False, hint="all randomness must come from the rng argument")
+
+
+# Calibrated with the reference over seeds 0..9999 (value iteration) and 0..1999 (policy iteration),
+# deterministic course maps, gamma 0.9, tol 1e-3 (the distribution of any correct random-order method):
+#   value_iteration_async_randperm   4x4: sweeps 3..11 (mean 7.18)    8x8: sweeps 6..16 (mean 10.26)
+#   policy_iteration_async_randperm  4x4: improvements 8, eval sweeps 15..18 (mean 16.68)
+#                                    8x8: improvements 14, eval sweeps 29..37 (mean 33.01)
+CALIBRATED = {
+    ("value_iteration_async_randperm", "4x4"): {"n_sweeps": (3, 11)},
+    ("value_iteration_async_randperm", "8x8"): {"n_sweeps": (6, 16)},
+    ("policy_iteration_async_randperm", "4x4"): {"n_improvements": (8, 8), "n_eval_sweeps": (15, 18)},
+    ("policy_iteration_async_randperm", "8x8"): {"n_improvements": (14, 14), "n_eval_sweeps": (29, 37)},
+}
+CALIBRATION_SEEDS = (5, 17, 123, 999, 4242, 31337)
+
+
+@pytest.mark.parametrize(("function", "name"), list(CALIBRATED), ids=[f"{f.split('_')[0]}-{m}" for f, m in CALIBRATED])
+def test_randperm_counts_in_calibrated_range(student, function, name):
+    """The counts of random orders fall in the range the reference shows over thousands of seeds.
+
+    Unlike the seeded comparison this accepts any correct way of drawing random orders.
+    """
+    spec = lake(name)
+    for seed in CALIBRATION_SEEDS:
+        result = student.probe("dp.call_with_rng", function, spec, GAMMA, seed=seed)["result"]
+        counts = dict(zip(("n_sweeps",), result[1:])) if function.startswith("value") else \
+            dict(zip(("n_improvements", "n_eval_sweeps"), result[2:]))
+        for key, (low, high) in CALIBRATED[(function, name)].items():
+            check_type(counts.get(key), int, f"{function}: {key}")
+            check(low <= counts[key] <= high, f"{function} on the course {name} (seed {seed}): {key}",
+                  f"{counts[key]} is outside the range a correct random order gives",
+                  hint="in place, a fresh permutation every sweep, counts from 1 including the last sweep")
+
+
+# ---- goal-distance order --------------------------------------------------------------------------------------
+
+ORDER_MAPS = [
+    pytest.param(random_lake(7, seed=51), id="random-7x7"),
+    pytest.param(random_lake(10, seed=52), id="random-10x10"),
+    pytest.param(lake(["FFFFH", "SFGFF", "FHFFF"]), id="3x5-goal-inside"),
+    pytest.param(lake(["GFF", "FHF", "FFF", "FFS", "HFF"]), id="5x3-goal-top-left"),
+]
+
+
+@pytest.mark.parametrize("spec", ORDER_MAPS)
+def test_goal_distance_order_random_maps(student, reference, spec):
+    order = student.call(MODULE, "goal_distance_order", spec)
+    check_type(order, list, "goal_distance_order(env)")
+    check(all(type(s) is int for s in order), "goal_distance_order(env)", "entries must be Python ints")
+    check_equal(order, _dp(reference).goal_distance_order(spec.make()), f"goal_distance_order on {spec.describe()}",
+                reveal=False, hint="Manhattan distance to the goal tile (row = s // ncol, col = s % ncol), "
+                "ties by state index")
+    values, n_sweeps = _tuple(student.call(MODULE, "value_iteration_async_custom", spec, GAMMA),
+                              "value_iteration_async_custom", 2)
+    want = _dp(reference).value_iteration_async_custom(spec.make(), GAMMA)
+    check_equal(n_sweeps, want[1], f"value_iteration_async_custom on {spec.describe()}: n_sweeps", reveal=False)
+
+
+@pytest.mark.parametrize("name", ["4x4", "8x8"])
+def test_custom_order_no_more_sweeps_than_ordered(student, name):
+    spec = lake(name)
+    _, custom = _tuple(student.call(MODULE, "value_iteration_async_custom", spec, GAMMA), "custom", 2)
+    _, ordered = _tuple(student.call(MODULE, "value_iteration_async_ordered", spec, GAMMA), "ordered", 2)
+    check_type(custom, int, "value_iteration_async_custom: n_sweeps")
+    check(custom <= ordered, f"value_iteration_async_custom on the course {name}",
+          f"needed {custom} sweeps, more than the {ordered} of index order",
+          hint="sweep the states nearest the goal first, so the reward travels outwards within one sweep")
+
+
+# ---- policy iteration's warm start and max_iters ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", POLICY_ITERATIONS)
+def test_policy_iteration_warm_start(student, reference, function):
+    dp = _dp(reference)
+    env = lake("8x8").make()
+    evaluate = dp.evaluate_policy_sync if function.endswith("sync") else dp.evaluate_policy_async_ordered
+    # A cold start (every evaluation from zeros) needs a different number of sweeps: the test discriminates.
+    policy, cold = np.zeros(64, dtype=np.int64), 0
+    for _ in range(1000):
+        values, sweeps = evaluate(env, np.zeros(64), GAMMA, policy)
+        cold += sweeps
+        policy, changed = dp.improve_policy(env, GAMMA, values, policy)
+        if not changed:
+            break
+    warm = getattr(dp, function)(env, GAMMA)[3]
+    assert cold != warm, "calibration: warm and cold starts must differ on this map"
+    got = _tuple(student.call(MODULE, function, lake("8x8"), GAMMA), function, 4)
+    check_equal(got[3], warm, f"{function} on the course 8x8: n_eval_sweeps", reveal=False,
+                hint="warm-start every evaluation from the values of the previous one")
+
+
+SLIPPERY_8X8, COURSE_8X8 = lake("8x8", is_slippery=True), lake("8x8")
+MAX_ITERS_CASES = [  # policy iteration on the deterministic map: its counts there are exact facts
+    ("value_iteration_sync", SLIPPERY_8X8, (GAMMA,), {"max_iters": 3}),
+    ("value_iteration_async_ordered", SLIPPERY_8X8, (GAMMA,), {"max_iters": 3}),
+    ("value_iteration_async_custom", SLIPPERY_8X8, (GAMMA,), {"max_iters": 2}),
+    ("evaluate_policy_sync", SLIPPERY_8X8, (np.zeros(64), GAMMA, _policy(61, 64)), {"max_iters": 2}),
+    ("evaluate_policy_async_ordered", SLIPPERY_8X8, (np.zeros(64), GAMMA, _policy(61, 64)), {"max_iters": 2}),
+    ("value_iteration_async_randperm", SLIPPERY_8X8, (GAMMA,), {"max_iters": 4}),
+    ("policy_iteration_sync", COURSE_8X8, (GAMMA,), {"max_iters": 2}),
+    ("policy_iteration_async_ordered", COURSE_8X8, (GAMMA,), {"max_iters": 3}),
+    ("policy_iteration_async_randperm", COURSE_8X8, (GAMMA,), {"max_iters": 2}),
+]
+
+
+@pytest.mark.parametrize(("function", "spec", "args", "kwargs"), MAX_ITERS_CASES,
+                         ids=[c[0] for c in MAX_ITERS_CASES])
+def test_max_iters_respected(student, reference, function, spec, args, kwargs):
+    if function.endswith("randperm"):
+        got = student.probe("dp.call_with_rng", function, spec, *args, seed=62, **kwargs)["result"]
+        want = getattr(_dp(reference), function)(spec.make(), *args, rng=np.random.default_rng(62), **kwargs)
+    else:
+        got = student.call(MODULE, function, spec, *args, **kwargs)
+        want = getattr(_dp(reference), function)(spec.make(), *args, **kwargs)
+    label = f"{function}(..., max_iters={kwargs['max_iters']}) on {spec.describe()}"
+    got = _tuple(got, label, len(want))
+    check_equal(tuple(x for x in got if type(x) is int), tuple(x for x in want if type(x) is int), f"{label}: counts",
+                reveal=False, hint="max_iters bounds the sweeps (and, in policy iteration, also the improvements)")
+    values_at = 0 if len(want) == 2 else 1
+    check_close(got[values_at], want[values_at], f"{label}: values", atol=1e-6, rtol=0, reveal=False,
+                index_name="state")

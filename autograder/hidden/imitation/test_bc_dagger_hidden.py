@@ -1,0 +1,127 @@
+"""Hidden tests for Problem 6 (bc_dagger.py): mini-batch order and the outcomes on hidden seeds.
+
+The outcome tests train the student's learner in the worker (60 s limit per training run),
+then drive CartPole-v1 in this process on hidden seeds and ask the worker for the greedy
+actions of all 20 environments once per step: returns are counted here, never reported
+by student code. Thresholds and bands are calibrated with
+``autograder/calibration/calibrate_imitation.py`` (see each test's docstring).
+"""
+
+import gymnasium
+import numpy as np
+
+from harness.checks import check, check_array, check_close, check_type
+
+GAINS = np.array([0.1, 0.5, 10.0, 2.0])
+TRAIN_TIMEOUT = 60.0
+BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
+HIDDEN_BC_TRAIN_SEED = 849677
+HIDDEN_DAGGER_TRAIN_SEED = 567192
+HIDDEN_BC_EVAL_SEEDS = (706963430, 876434269, 791846830, 386641921, 13995426, 923107086, 90886638, 934180570,
+                        771370300, 888262244, 314883835, 471615005, 780458108, 8247132, 222420701, 416854603,
+                        68404809, 930096431, 956571211, 846555550)
+HIDDEN_DAGGER_EVAL_SEEDS = (243922921, 916389360, 799864723, 867249657, 6837560, 552097418, 21087186, 192986925,
+                            397243139, 272465126, 733371116, 31565417, 677829965, 175326813, 82625878, 851159592,
+                            701869191, 19788146, 191797403, 318954616)
+
+
+def expert_rule(obs):
+    return (np.asarray(obs, dtype=np.float64) @ GAINS > 0.0).astype(np.int64)
+
+
+def test_train_bc_minibatch_order(student, reference):
+    """Several batches per epoch: the documented shuffle (randperm from a generator seeded once)."""
+    import torch
+
+    bc = reference("bc_dagger")
+    rng = np.random.default_rng(99)
+    weights = [rng.normal(0, 0.5, (12, 4)), rng.normal(0, 0.1, 12), rng.normal(0, 0.5, (2, 12)),
+               rng.normal(0, 0.1, 2)]
+    weights = [w.astype(np.float32) for w in weights]
+    obs = rng.normal(0, 1, (150, 4)).astype(np.float32)
+    actions = expert_rule(obs)
+    out = student.probe("imitation.train_bc_known", weights, obs, actions, 3, 32, 5e-3, 11)
+
+    net = torch.nn.Sequential(torch.nn.Linear(4, 12), torch.nn.Tanh(), torch.nn.Linear(12, 2))
+    with torch.no_grad():
+        for parameter, value in zip(net.parameters(), weights):
+            parameter.copy_(torch.as_tensor(value))
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny oracle: extra threads only contend on a loaded box
+    try:
+        want_losses = bc.train_bc(net, obs, actions, 3, batch_size=32, lr=5e-3, seed=11)
+    finally:
+        torch.set_num_threads(previous)
+    what = "train_bc(policy, obs (150, 4), actions, epochs=3, batch_size=32, lr=5e-3, seed=11)"
+    losses = out["losses"]
+    check(isinstance(losses, list) and len(losses) == 3, what, "expected a list of 3 losses (one per epoch)")
+    for loss in losses:
+        check_type(loss, float, f"{what}: each loss")
+    hint = ("mini-batches: perm = torch.randperm(N, generator=g) every epoch, g = "
+            "torch.Generator().manual_seed(seed) created once per call; batches perm[i:i+batch_size]; "
+            "the epoch's loss is the mean of its batch losses")
+    check_close(losses, want_losses, f"{what}: losses per epoch", atol=1e-5, rtol=1e-4, reveal=False,
+                index_name="epoch", hint=hint)
+    for got, want in zip(out["weights"], [p.detach().numpy() for p in net.parameters()]):
+        check_close(got, want, f"{what}: parameters after training", atol=1e-5, rtol=1e-4, reveal=False, hint=hint)
+
+
+def band_credit(mean_return):
+    for bar, fraction in BANDS:
+        if mean_return >= bar:
+            return fraction
+    return 0.0
+
+
+def drive_cartpole(student, handle, seeds, what):
+    """Step one CartPole-v1 per seed in lockstep, asking the worker for all actions once per step."""
+    envs = [gymnasium.make("CartPole-v1") for _ in seeds]
+    obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, seeds)]).astype(np.float32)
+    returns = np.zeros(len(seeds))
+    active = np.ones(len(seeds), dtype=bool)
+    while active.any():
+        index = np.flatnonzero(active)
+        actions = student.probe("imitation.act_batch", handle, obs[index], timeout=10)
+        check_array(actions, what, shape=(len(index),))
+        check(bool(np.isin(actions, (0, 1)).all()), what, "act returned an action other than 0 or 1")
+        for j, i in enumerate(index):
+            state, reward, terminated, truncated, _ = envs[i].step(int(actions[j]))
+            obs[i] = state
+            returns[i] += reward
+            active[i] = not (terminated or truncated)
+    return returns
+
+
+def grade_outcome(student, credit, kind, train_seed, eval_seeds):
+    student.probe("imitation.warm_up", timeout=60)
+    probe = "imitation.train_bc_outcome" if kind == "bc" else "imitation.train_dagger_outcome"
+    trained = student.probe(probe, train_seed, timeout=TRAIN_TIMEOUT)
+    label = ("BC from 5 expert episodes" if kind == "bc" else "DAgger from a single 50-step demonstration")
+    returns = drive_cartpole(student, trained["handle"], eval_seeds, f"{label}: act on a batch of observations")
+    mean = float(np.mean(returns))
+    fraction = band_credit(mean)
+    credit(fraction)
+    check(fraction == 1.0, f"{label}, hidden training seed (trained in {trained['seconds']:.1f} s)",
+          f"mean return {mean:.1f} over {len(eval_seeds)} hidden seeds, below 475: {fraction:.0%} of the points",
+          hint="your learner is not reliable across seeds: run `python bc_dagger.py --seed N` for several N")
+
+
+def test_bc_outcome_hidden(student, credit):
+    """BC from 5 expert episodes, hidden training seed, 20 hidden CartPole seeds: mean return >= 475.
+
+    Bands: >= 475 full, >= 400 75%, >= 300 50%, >= 200 25%. Calibration of the reference
+    (calibrate_imitation.py --seeds 200, taskset -c 0): 200/200 training seeds reach the
+    full-credit bar (100%; the lowest mean return over 20 seeds is 500.0); 0.5 s per
+    training run on one core.
+    """
+    grade_outcome(student, credit, "bc", HIDDEN_BC_TRAIN_SEED, HIDDEN_BC_EVAL_SEEDS)
+
+
+def test_dagger_outcome_hidden(student, credit):
+    """DAgger from a single 50-step demonstration, hidden training seed, 20 hidden seeds: mean return >= 475.
+
+    Bands as for BC. BC on the 50-step demonstration alone (no DAgger) stays below the 200
+    band. Calibration of the reference (calibrate_imitation.py --seeds 200): 200/200 training
+    seeds reach the full-credit bar (100%); about 3.5 s per training run on one core.
+    """
+    grade_outcome(student, credit, "dagger", HIDDEN_DAGGER_TRAIN_SEED, HIDDEN_DAGGER_EVAL_SEEDS)

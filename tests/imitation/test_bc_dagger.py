@@ -1,0 +1,403 @@
+"""Public tests for Problem 6 (bc_dagger.py), against independent oracles.
+
+Oracles: the expert's rule as HW1-SPEC writes it (push right iff 0.1 x + 0.5 x_dot +
+10 theta + 2 theta_dot > 0), Gymnasium's CartPole stepped in this process, and PyTorch's
+own Adam and cross-entropy run here on the same weights. The outcome tests train your
+learner in the worker, then this process drives CartPole-v1 itself and asks your policy
+for actions (``act``) once per step: returns are counted here. PyTorch is imported only
+inside the tests that need it.
+"""
+
+import contextlib
+
+import gymnasium
+import numpy as np
+
+from harness.checks import check, check_array, check_close, check_equal, check_type
+from harness.codec import EnvSpec
+
+GAINS = np.array([0.1, 0.5, 10.0, 2.0])
+CARTPOLE = EnvSpec("CartPole-v1")
+TRAIN_TIMEOUT = 60.0  # seconds for one BC or DAgger training run (HW1-SPEC)
+# Partial credit below the bar (mean return over 20 episodes -> fraction). BC on the 50-step
+# demonstration alone (no DAgger) stays below 200 on all calibration seeds; a policy that
+# ignores the velocities scores about 43; a random one about 22.
+BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
+PUBLIC_EVAL_SEEDS = tuple(range(100, 120))
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Tiny PyTorch oracles run on one thread (several threads only contend on a loaded box)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def expert_rule(obs):
+    """The expert's actions for observations of shape (..., 4): int64."""
+    return (np.asarray(obs, dtype=np.float64) @ GAINS > 0.0).astype(np.int64)
+
+
+def _scripted(name, obs, step):
+    if name == "left":
+        return 0
+    if name == "alternate":
+        return step % 2
+    if name == "theta":
+        return int(float(obs[2]) > 0.0)
+    if name == "expert":
+        return int(expert_rule(obs))
+    raise ValueError(name)
+
+
+def _oracle_rollouts(policy, n_episodes, seed):
+    """Gymnasium in this process: the observations in which each action was taken, and the actions."""
+    env = gymnasium.make("CartPole-v1")
+    observations, actions, step = [], [], 0
+    for i in range(n_episodes):
+        obs, _ = env.reset(seed=seed + i)
+        done = False
+        while not done:
+            action = _scripted(policy, obs, step)
+            step += 1
+            observations.append(obs)
+            actions.append(action)
+            obs, _, terminated, truncated, _ = env.step(action)
+            done = terminated or truncated
+    return np.asarray(observations, dtype=np.float32), np.asarray(actions, dtype=np.int64)
+
+
+def _demonstrations(student, policy, n_episodes, seed, relabel=False):
+    out = student.probe("imitation.collect", CARTPOLE, policy, n_episodes, seed, relabel=relabel)
+    result = out["result"]
+    what = f"collect_demonstrations(CartPole-v1, <{policy} policy>, {n_episodes}, seed={seed}" + (
+        ", expert_fn=expert_policy)" if relabel else ")")
+    check(isinstance(result, tuple) and len(result) == 2, what,
+          f"expected a tuple (obs, actions), got {type(result).__name__}")
+    return what, result[0], result[1], out
+
+
+def test_expert_demonstrations(student):
+    # The given expert balances the pole for 500 steps from 1000 seeded starts. Gymnasium's
+    # vectorised CartPole steps all of them at once from the starts that reset(seed=s) gives.
+    from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+
+    n = 1000
+    single = gymnasium.make("CartPole-v1")
+    starts = np.stack([np.array(single.reset(seed=s)[0], dtype=np.float64) for s in range(n)])
+    vector = CartPoleVectorEnv(num_envs=n, max_episode_steps=500)
+    vector.reset(seed=0)
+    vector.state = starts.T.copy()
+    vector.steps[:] = 0
+    obs, alive = starts.astype(np.float32), np.ones(n, dtype=bool)
+    for _ in range(500):
+        obs, _, terminated, _, _ = vector.step(expert_rule(obs))
+        alive &= ~terminated
+    assert alive.all(), f"staff check: the expert fell on {int((~alive).sum())} of {n} seeds"
+
+    what, obs, actions, _ = _demonstrations(student, "expert", 3, 12)
+    check_array(obs, f"{what}: obs", shape=(1500, 4), dtype=np.float32,
+                hint="the expert lasts 500 steps per episode: record one row per step (float32)")
+    check_array(actions, f"{what}: actions", shape=(1500,), dtype=np.int64)
+    check_close(actions, expert_rule(obs), f"{what}: actions", index_name="row",
+                hint="without expert_fn, record the action that policy_fn chose")
+    check_close(obs[0], single.reset(seed=12)[0], f"{what}: obs[0]",
+                hint="episode i starts with env.reset(seed=seed + i); obs[0] is that first observation")
+
+
+def test_collect_demonstrations_shapes_and_seeding(student):
+    what, obs, actions, out = _demonstrations(student, "alternate", 3, 7)
+    want_obs, want_actions = _oracle_rollouts("alternate", 3, 7)
+    n = len(want_actions)
+    check_array(obs, f"{what}: obs", shape=(n, 4), dtype=np.float32,
+                hint="one row per step of every episode (the final observation, where no action is taken, "
+                     "is not recorded); float32")
+    check_array(actions, f"{what}: actions", shape=(n,), dtype=np.int64)
+    check_close(obs, want_obs, f"{what}: obs", index_name="(row, column)",
+                hint="reset episode i with env.reset(seed=seed + i) and record the observation in which "
+                     "each action is chosen, before stepping")
+    check_close(actions, want_actions, f"{what}: actions", index_name="row")
+    check_close(out["seen"], want_obs, "the observations shown to policy_fn", index_name="(row, column)",
+                hint="call policy_fn exactly once per step, on the current observation")
+
+
+def test_collect_demonstrations_expert_relabelling(student):
+    for policy, n_episodes, seed in (("left", 2, 3), ("theta", 2, 40)):
+        what, obs, actions, out = _demonstrations(student, policy, n_episodes, seed, relabel=True)
+        want_obs, taken = _oracle_rollouts(policy, n_episodes, seed)
+        n = len(taken)
+        check_array(obs, f"{what}: obs", shape=(n, 4), dtype=np.float32,
+                    hint="with expert_fn, the rollout still follows policy_fn (the learner); "
+                         "only the labels come from expert_fn")
+        check_array(actions, f"{what}: actions", shape=(n,), dtype=np.int64)
+        check_close(obs, want_obs, f"{what}: obs", index_name="(row, column)",
+                    hint="step the environment with policy_fn's action, never the expert's")
+        check_close(actions, expert_rule(want_obs), f"{what}: labels", index_name="row",
+                    hint="with expert_fn given, label each visited state with expert_fn(obs)")
+        check(out["expert_calls"] >= n, f"{what}", "expert_fn was called fewer times than there are states")
+
+
+def test_make_policy(student):
+    for obs_dim, n_actions in ((4, 2), (2, 3)):
+        out = student.probe("imitation.make_policy_forward", obs_dim, n_actions, 5, 0)
+        what = f"make_policy(obs_dim={obs_dim}, n_actions={n_actions})"
+        check(out["is_module"], what, f"expected a torch.nn.Module, got {out['type']}")
+        check(out["n_parameters"] > 0, what, "the policy has no parameters to train")
+        check(out.get("out_type") == "Tensor", f"{what} applied to a float32 batch (5, {obs_dim})",
+              f"expected a Tensor of logits, got {out.get('out_type')}")
+        check_array(out["logits"], f"{what}: logits for a batch of 5", shape=(5, n_actions), dtype=np.float32)
+        check(bool(np.isfinite(out["logits"]).all()), f"{what}: logits", "are not all finite")
+
+
+def test_act_is_greedy(student):
+    rng = np.random.default_rng(2024)
+    weight = rng.normal(0.0, 0.3, size=(2, 4)).astype(np.float32)
+    bias = np.array([0.05, -0.05], dtype=np.float32)
+    candidates = rng.normal(0.0, 0.5, size=(200, 4)).astype(np.float32)
+    logits = candidates @ weight.T + bias
+    gap = logits[:, 1] - logits[:, 0]
+    keep = np.abs(gap) > 1e-3  # no near-ties; most logits are close, so sampling would show
+    observations = candidates[keep][:24]
+    want = (gap[keep][:24] > 0).astype(np.int64)
+    out = student.probe("imitation.act_known", weight, bias, observations, 4)
+    bad_types = [t for t in out["types"] if t not in ("int", "int64", "int32")]
+    check(not bad_types, "act(policy, obs)", f"returned {bad_types[0] if bad_types else ''}; expected an int",
+          hint="return int(logits.argmax()) (a Python int)")
+    for k, dtype in enumerate(("float32", "float64")):
+        got = out["actions"][k]
+        check_close(got, np.repeat(want[:, None], 4, axis=1),
+                    f"act(policy, obs) on a linear policy with known logits ({dtype} observations, each asked 4 times)",
+                    index_name="(observation, repeat)",
+                    hint="act is greedy: the argmax of the logits, never a sample from softmax")
+
+
+def _reference_network(weights):
+    import torch
+    from torch import nn
+
+    w1, b1, w2, b2 = (torch.as_tensor(np.asarray(w, dtype=np.float32)) for w in weights)
+    net = nn.Sequential(nn.Linear(w1.shape[1], w1.shape[0]), nn.Tanh(), nn.Linear(w2.shape[1], w2.shape[0]))
+    with torch.no_grad():
+        for parameter, value in zip(net.parameters(), (w1, b1, w2, b2)):
+            parameter.copy_(value)
+    return net
+
+
+def reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
+    """PyTorch in this process: the documented train_bc (Adam, mean CE, randperm from a seeded generator)."""
+    import torch
+    from torch import nn
+
+    net = _reference_network(weights)
+    x, y = torch.as_tensor(obs), torch.as_tensor(actions)
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    losses = []
+    with one_thread():
+        for _ in range(epochs):
+            perm = torch.randperm(len(x), generator=generator)
+            batch = []
+            for start in range(0, len(x), batch_size):
+                index = perm[start:start + batch_size]
+                loss = nn.functional.cross_entropy(net(x[index]), y[index])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                batch.append(loss.item())
+            losses.append(float(np.mean(batch)))
+    return losses, [p.detach().numpy() for p in net.parameters()]
+
+
+def _random_problem(seed, n, hidden=8):
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0, 0.5, (hidden, 4)), rng.normal(0, 0.1, hidden),
+               rng.normal(0, 0.5, (2, hidden)), rng.normal(0, 0.1, 2)]
+    weights = [w.astype(np.float32) for w in weights]
+    obs = rng.normal(0, 1, (n, 4)).astype(np.float32)
+    actions = expert_rule(obs)
+    return weights, obs, actions
+
+
+def test_train_bc_matches_reference_step(student):
+    # One batch holds every sample, so the shuffling order cannot matter: 3 epochs = 3 Adam steps.
+    weights, obs, actions = _random_problem(0, 64)
+    out = student.probe("imitation.train_bc_known", weights, obs, actions, 3, 64, 0.01, 0)
+    want_losses, want_weights = reference_train_bc(weights, obs, actions, 3, 64, 0.01, 0)
+    what = "train_bc(policy, obs (64, 4), actions, epochs=3, batch_size=64, lr=0.01, seed=0)"
+    losses = out["losses"]
+    check(isinstance(losses, list) and len(losses) == 3, what,
+          f"expected a list of 3 losses (one per epoch), got {type(losses).__name__} "
+          f"{'of length ' + str(len(losses)) if isinstance(losses, (list, tuple)) else ''}")
+    for loss in losses:
+        check_type(loss, float, f"{what}: each loss", hint="append float(mean of the batch losses)")
+    first_ok = abs(float(losses[0]) - want_losses[0]) <= 1e-5 + 1e-4 * abs(want_losses[0])
+    check_close(losses, want_losses, f"{what}: losses per epoch", atol=1e-5, rtol=1e-4, index_name="epoch",
+                hint=("the first step matches, later ones do not: call optimizer.zero_grad() before every "
+                      "loss.backward() (gradients add up otherwise) and create the Adam optimizer once per call"
+                      if first_ok else
+                      "mean cross-entropy of the logits (nn.CrossEntropyLoss()), computed before the step"))
+    names = ("first layer weight", "first layer bias", "output layer weight", "output layer bias")
+    for name, got, want in zip(names, out["weights"], want_weights):
+        check_close(got, want, f"{what}: {name} after training", atol=1e-5, rtol=1e-4,
+                    hint="one Adam optimizer (created once per call, lr=lr) and, for each batch: "
+                         "optimizer.zero_grad(), loss.backward(), optimizer.step(); forgetting "
+                         "zero_grad() adds up the gradients of earlier steps")
+    check(not out["training_after"], what, "the policy is still in training mode afterwards",
+          hint="call policy.eval() before returning")
+    check(any(out["forward_modes"]), what, "the policy was never in training mode during training",
+          hint="call policy.train() before the training loop")
+    check(out["inputs_unchanged"], what, "modified the obs or actions arrays it was given")
+
+
+def test_train_bc_lowers_loss(student):
+    obs, actions = _oracle_rollouts("expert", 2, 321)
+    weights, _, _ = _random_problem(1, 1, hidden=16)
+    out = student.probe("imitation.train_bc_known", weights, obs, actions, 8, 64, 1e-2, 3)
+    what = f"train_bc on {len(obs)} expert states, epochs=8, lr=1e-2"
+    losses = out["losses"]
+    check(isinstance(losses, list) and len(losses) == 8, what, "expected a list of 8 losses (one per epoch)")
+    losses = np.asarray(losses, dtype=np.float64)
+    check(bool(np.isfinite(losses).all()), what, "some losses are not finite")
+    check(losses[-1] < 0.6 * losses[0], what,
+          f"the loss did not fall (first epoch {losses[0]:.4f}, last {losses[-1]:.4f})",
+          hint="each batch: zero_grad, backward, step, with Adam on policy.parameters()")
+    check(out["inputs_unchanged"], what, "modified the obs or actions arrays it was given")
+
+
+def _sorted_rows(obs, labels):
+    table = np.column_stack([np.asarray(obs, dtype=np.float64), np.asarray(labels, dtype=np.float64)])
+    order = np.lexsort(table.T[::-1])
+    return table[order]
+
+
+_DAGGER = {}
+
+
+def _dagger_run(student):
+    """One recorded DAgger run (3 iterations, 2 episodes each), shared by the two DAgger tests."""
+    key = id(student)
+    if key not in _DAGGER:
+        short = gymnasium.make("CartPole-v1", max_episode_steps=50)
+        obs, actions = [], []
+        state, _ = short.reset(seed=77)
+        done = False
+        while not done:
+            action = int(expert_rule(state))
+            obs.append(state)
+            actions.append(action)
+            state, _, terminated, truncated, _ = short.step(action)
+            done = terminated or truncated
+        initial = (np.asarray(obs, dtype=np.float32), np.asarray(actions, dtype=np.int64))
+        out = student.probe("imitation.dagger_recorded", CARTPOLE, 3, 2, initial[0], initial[1], 5, 0,
+                            timeout=TRAIN_TIMEOUT)
+        _DAGGER.clear()
+        _DAGGER[key] = (initial, out)
+    return _DAGGER[key]
+
+
+def test_dagger_aggregates(student):
+    (init_obs, init_actions), out = _dagger_run(student)
+    what = "dagger(CartPole-v1, expert, policy, n_iterations=3, episodes_per_iteration=2, <50 expert states>, seed=5)"
+    returns = out["returns"]
+    check(isinstance(returns, list) and len(returns) == 3, what, "expected a list of 3 mean returns")
+    for value in returns:
+        check_type(value, float, f"{what}: each mean return", hint="return Python floats")
+    calls = out["calls"]
+    check(len(calls) == 3, what, f"called train_bc {len(calls)} times, expected once per iteration (3)",
+          hint="each iteration trains with train_bc(policy, obs, actions, ...) on all the data so far")
+    check(all(c["same_policy"] for c in calls), what, "trained another network than the policy it was given")
+    check_close(_sorted_rows(calls[0]["obs"], calls[0]["actions"]), _sorted_rows(init_obs, init_actions),
+                f"{what}: the data of the first train_bc call (sorted rows of obs and label)",
+                index_name="(row, column)", hint="iteration 0 trains on initial_data alone")
+    episodes = out["episodes"]
+    for k in range(3):
+        batch = [e for e in episodes if e["tag"] == k + 1]
+        check(len(batch) == 2, what, f"iteration {k} ran {len(batch)} episodes after training, expected 2")
+        visited = np.concatenate([e["obs"][:-1] for e in batch])
+        check_close(returns[k], np.mean([len(e["obs"]) - 1 for e in batch]),
+                    f"{what}: mean return of iteration {k}", index_name="iteration",
+                    hint="record the mean return of the learner's episodes of that iteration")
+        if k + 1 < len(calls):
+            grown = calls[k + 1]
+            check_equal(len(grown["actions"]), len(calls[k]["actions"]) + len(visited),
+                        f"{what}: size of the data at iteration {k + 1}",
+                        hint="add every state the learner visited (one per step), to all the data so far")
+            want = _sorted_rows(np.concatenate([calls[k]["obs"], visited]),
+                                np.concatenate([calls[k]["actions"], expert_rule(visited)]))
+            check_close(_sorted_rows(grown["obs"], grown["actions"]), want,
+                        f"{what}: the data at iteration {k + 1} (sorted rows of obs and label)",
+                        index_name="(row, column)",
+                        hint="aggregate: old data + the learner's visited states labelled by expert_fn "
+                             "(not by the learner's own actions)")
+    check(out["initial_unchanged"], what, "modified initial_data")
+
+
+def test_dagger_rollouts_are_seeded(student):
+    _, out = _dagger_run(student)
+    seeds = [[e["seed"] for e in out["episodes"] if e["tag"] == k + 1] for k in range(3)]
+    check_equal(seeds, [[5, 6], [7, 8], [9, 10]],
+                "reset seeds of the learner's episodes per iteration, dagger(..., episodes_per_iteration=2, seed=5)",
+                hint="episode j of iteration k resets with seed + k * episodes_per_iteration + j")
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def band_credit(mean_return):
+    for bar, fraction in BANDS:
+        if mean_return >= bar:
+            return fraction
+    return 0.0
+
+
+def drive_cartpole(student, handle, seeds, what):
+    """Step one CartPole-v1 per seed in lockstep, asking the worker for all actions once per step."""
+    envs = [gymnasium.make("CartPole-v1") for _ in seeds]
+    obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, seeds)]).astype(np.float32)
+    returns = np.zeros(len(seeds))
+    active = np.ones(len(seeds), dtype=bool)
+    while active.any():
+        index = np.flatnonzero(active)
+        actions = student.probe("imitation.act_batch", handle, obs[index], timeout=10)
+        check_array(actions, what, shape=(len(index),))
+        check(bool(np.isin(actions, (0, 1)).all()), what, "act returned an action other than 0 or 1")
+        for j, i in enumerate(index):
+            state, reward, terminated, truncated, _ = envs[i].step(int(actions[j]))
+            obs[i] = state
+            returns[i] += reward
+            active[i] = not (terminated or truncated)
+    return returns
+
+
+def grade_outcome(student, credit, kind, train_seed, eval_seeds, reveal=True):
+    student.probe("imitation.warm_up", timeout=60)
+    probe = "imitation.train_bc_outcome" if kind == "bc" else "imitation.train_dagger_outcome"
+    trained = student.probe(probe, train_seed, timeout=TRAIN_TIMEOUT)
+    label = ("BC from 5 expert episodes" if kind == "bc" else "DAgger from a single 50-step demonstration")
+    returns = drive_cartpole(student, trained["handle"], eval_seeds, f"{label}: act on a batch of observations")
+    mean = float(np.mean(returns))
+    fraction = band_credit(mean)
+    credit(fraction)
+    seeds_text = f"seeds {eval_seeds[0]}..{eval_seeds[-1]}" if reveal else f"{len(eval_seeds)} hidden seeds"
+    check(fraction == 1.0, f"{label} (trained in {trained['seconds']:.1f} s)",
+          f"mean return {mean:.1f} over {seeds_text}, below 475: {fraction:.0%} of the points",
+          hint="compare with `python bc_dagger.py`; check train_bc's loss goes down and that act is greedy")
+
+
+def test_bc_outcome_public(student, credit):
+    """BC from 5 expert episodes, training seed 0, 20 public seeds: mean return >= 475.
+
+    Calibration (autograder/calibration/calibrate_imitation.py): see the hidden twin.
+    """
+    grade_outcome(student, credit, "bc", 0, PUBLIC_EVAL_SEEDS)
+
+
+def test_dagger_outcome_public(student, credit):
+    """DAgger from a single 50-step demonstration, training seed 0, 20 public seeds: mean return >= 475."""
+    grade_outcome(student, credit, "dagger", 0, PUBLIC_EVAL_SEEDS)
