@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import shutil
+import stat
+import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +21,7 @@ from harness.layout import STUDENT_FILES
 MAX_FILES = 5000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_CENTRAL_DIRECTORY = 2 * 1024 * 1024  # bytes of zip directory: about 20,000 members
 RISKY = ("conftest.py", "pytest.ini", "sitecustomize.py", "usercustomize.py", "setup.cfg", "tox.ini",
          "pyproject.toml")
 
@@ -58,19 +61,7 @@ def _candidates(submission: Path, notes: list[str]) -> list[tuple[str, bytes | P
             continue
         rel = path.relative_to(base).as_posix()
         if path.suffix.lower() == ".zip":
-            try:
-                with zipfile.ZipFile(path) as archive:
-                    for info in archive.infolist()[:MAX_FILES]:
-                        name = info.filename
-                        if info.is_dir() or "__MACOSX" in name or info.file_size > MAX_FILE_BYTES:
-                            continue
-                        total += info.file_size
-                        if total > MAX_TOTAL_BYTES:
-                            notes.append(f"{rel}: stopped reading, the archive is too large")
-                            break
-                        out.append((f"{rel}/{name}", archive.read(info)[:MAX_FILE_BYTES]))
-            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-                notes.append(f"{rel} could not be opened as a zip ({exc})")
+            total += _read_zip(path, rel, out, notes, MAX_TOTAL_BYTES - total)
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             notes.append(f"{rel} is over {MAX_FILE_BYTES // 2**20} MB and was skipped")
@@ -79,6 +70,56 @@ def _candidates(submission: Path, notes: list[str]) -> list[tuple[str, bytes | P
     if len(paths) > MAX_FILES:
         notes.append(f"only the first {MAX_FILES} files were looked at")
     return out
+
+
+def _central_directory_size(path: Path) -> int | None:
+    """The central directory size a zip's end record declares (None: no end record, or zip64)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(0, handle.tell() - (22 + 65535)))
+        tail = handle.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) - end < 22:
+        return None
+    size = struct.unpack("<I", tail[end + 12:end + 16])[0]
+    return None if size == 0xFFFFFFFF else size
+
+
+def _read_zip(path: Path, rel: str, out: list, notes: list[str], budget: int) -> int:
+    """Append the members of the zip at ``path`` to ``out``; return the bytes read.
+
+    ``zipfile`` parses the whole central directory up front, so its size is bounded first
+    (a zip of a million empty members would otherwise exhaust the supervisor's memory). A
+    damaged or hostile member (bad CRC, lying sizes, corrupt deflate data, an unknown
+    method, a symlink) is skipped on its own; the rest of the archive is still read.
+    """
+    taken = 0
+    try:
+        size = _central_directory_size(path)
+        if size is None or size > MAX_CENTRAL_DIRECTORY:
+            notes.append(f"{rel} could not be opened as a zip (no readable directory, or too many members)")
+            return 0
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            for info in infos[:MAX_FILES]:
+                name = info.filename
+                if info.is_dir() or "__MACOSX" in name or info.file_size > MAX_FILE_BYTES \
+                        or stat.S_ISLNK(info.external_attr >> 16):
+                    continue
+                if taken + info.file_size > budget:
+                    notes.append(f"{rel}: stopped reading, the archive is too large")
+                    break
+                taken += info.file_size
+                try:
+                    out.append((f"{rel}/{name}", archive.read(info)[:MAX_FILE_BYTES]))
+                except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, NotImplementedError, ...
+                    notes.append(f"{rel}/{name} could not be read from the zip and was skipped "
+                                 f"({type(exc).__name__}: {str(exc)[:120]})")
+            if len(infos) > MAX_FILES:
+                notes.append(f"{rel}: only the first {MAX_FILES} members were looked at")
+    except Exception as exc:  # noqa: BLE001 - any malformed archive is the submission's problem, not ours
+        notes.append(f"{rel} could not be opened as a zip ({type(exc).__name__}: {str(exc)[:200]})")
+    return taken
 
 
 def _choose(rel: str, matches: list[str]) -> str:

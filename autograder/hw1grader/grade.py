@@ -85,7 +85,7 @@ def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Pat
         if budget is not None:
             cmd += ["--budget", str(budget)]
         env = {**os.environ, "HW1_PYTHON": sys.executable}
-        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, errors="replace")
         (results_out.parent).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / "results" / "results.json", results_out)
         if proc.returncode != 0 or not quiet:

@@ -77,8 +77,19 @@ def document(tests: list[GradedTest], output: str, execution_time: float, extra:
         "tests": entries,
     }
     if extra:
-        doc["extra_data"] = extra
+        doc["extra_data"] = _cleaned(extra)
     return doc
+
+
+def _cleaned(value):
+    """``value`` with every string cleaned (submitted file names may hold any bytes)."""
+    if isinstance(value, str):
+        return clean(value)[:TEST_OUTPUT_LIMIT]
+    if isinstance(value, dict):
+        return {clean(str(k)): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def fallback(message: str) -> dict:

@@ -161,15 +161,15 @@ def _worker_user(requested: str | None) -> str | None:
     return requested
 
 
-def _kill_student_processes(user: str | None) -> None:
-    """Kill everything this run started (we are a subreaper) and the worker user's orphans.
+def _kill_student_processes(user: str | None, sweep_user: bool) -> None:
+    """Kill everything this run started (we are a subreaper), then the worker user's processes.
 
-    Not every process of the worker user: another grading run on the same machine (local
-    corpus runs, ``make verify`` beside ``make grade``) has its workers under that user too.
+    ``sweep_user`` (Gradescope: one submission per container) kills every process of the
+    worker user; without it (local runs may overlap) only the ones init adopted.
     """
     procs.kill_descendants()
     if user:
-        procs.kill_user_orphans(pwd.getpwnam(user).pw_uid)
+        procs.kill_user_processes(pwd.getpwnam(user).pw_uid, orphans_only=not sweep_user)
 
 
 def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | None,
@@ -210,7 +210,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
             number="0.1", name="Submission files", score=0, max_score=0,
             output="Files the autograder looked for:\n" + found.report(), visibility="visible",
             status="failed" if found.missing else "passed"))
-        _kill_student_processes(user)  # nothing of the student's may outlive this point: the final write
+        _kill_student_processes(user, sweep_user)  # nothing of the student's may outlive this point: the final write
         shown = [p for p in problems if not only or p.number in only]
         doc = results.document(graded, "", time.monotonic() - started,
                                extra={"missing": found.missing, "ignored": found.ignored[:50]})
@@ -220,7 +220,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         results.write(doc, results_path)
         return doc
     finally:
-        _kill_student_processes(user)
+        _kill_student_processes(user, sweep_user)
         shutil.rmtree(scratch, ignore_errors=True)
 
 

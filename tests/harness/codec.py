@@ -127,7 +127,7 @@ def _encode_array(array: np.ndarray) -> dict:
     dtype = array.dtype.name
     if dtype not in ALLOWED_DTYPES:
         return {"__opaque__": [f"numpy.ndarray[{dtype}]", _short_repr(array)]}
-    data = np.ascontiguousarray(array).tobytes()
+    data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("=")).tobytes()  # native byte order
     return {"__ndarray__": [dtype, list(array.shape), base64.b64encode(data).decode("ascii")]}
 
 
@@ -140,7 +140,7 @@ def _decode_array(spec: Any) -> np.ndarray:
     if not all(type(n) is int and n >= 0 for n in shape):
         raise CodecError("malformed array shape")
     raw = base64.b64decode(data.encode("ascii"), validate=True)
-    expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    expected = math.prod(shape) * np.dtype(dtype).itemsize  # Python ints: no overflow
     if len(raw) != expected:
         raise CodecError("array size does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
@@ -159,7 +159,10 @@ def _decode(value: Any, depth: int) -> Any:
     if tag == "__ndarray__":
         return _decode_array(body)
     if tag == "__npscalar__":
-        return _decode_array(body)[()]
+        scalar = _decode_array(body)
+        if scalar.ndim:
+            raise CodecError("a NumPy scalar must have shape ()")
+        return scalar[()]
     if tag == "__tuple__" and isinstance(body, list):
         return tuple(_decode(v, depth + 1) for v in body)
     if tag == "__dict__" and isinstance(body, list):
@@ -187,10 +190,25 @@ def dumps(value: Any) -> bytes:
     return json.dumps(_encode(value, 0), allow_nan=False, separators=(",", ":")).encode()
 
 
+def _no_constant(name: str) -> Any:
+    raise CodecError(f"{name} is not allowed on the wire")
+
+
 def loads(data: bytes) -> Any:
-    """Decode bytes produced by :func:`dumps`; raises :class:`CodecError` on anything else."""
+    """Decode bytes produced by :func:`dumps`; raises :class:`CodecError` on anything else.
+
+    The bytes come from student code, so every failure of parsing or rebuilding (bad base64,
+    unhashable keys, over-long integers, impossible shapes, NaN literals) is a CodecError.
+    """
     try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise CodecError(f"not valid JSON: {exc}") from None
-    return _decode(raw, 0)
+        raw = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+    except CodecError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CodecError(f"not valid JSON: {str(exc)[:200]}") from None
+    try:
+        return _decode(raw, 0)
+    except CodecError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError) as exc:
+        raise CodecError(f"malformed message ({type(exc).__name__}: {str(exc)[:200]})") from None

@@ -65,32 +65,36 @@ def kill_descendants(root: int | None = None) -> int:
     return killed
 
 
-def kill_user_orphans(uid: int) -> int:
-    """SIGKILL the processes of ``uid`` that init adopted (left over by a run that is gone).
+def kill_user_processes(uid: int, orphans_only: bool = False) -> int:
+    """SIGKILL the processes of ``uid``; with ``orphans_only``, only those init adopted.
 
     A run's own student processes are its descendants (it is a subreaper) and go with
-    :func:`kill_descendants`. Processes of the same user that still have a parent belong
-    to another grading run on the same machine and are left alone.
+    :func:`kill_descendants`. On Gradescope (one submission per container) every process of
+    the worker user is ours; locally another grading run may have live workers under the
+    same user, which still have a parent, so ``orphans_only`` leaves them alone and takes
+    only what a finished run left behind. Repeats while it finds any (forks in between).
     """
     killed = 0
     for _ in range(5):
         found = 0
         for entry in os.listdir("/proc"):
-            if not entry.isdigit():
+            if not entry.isdigit() or int(entry) == os.getpid():
                 continue
             try:
                 if os.stat(f"/proc/{entry}").st_uid != uid:
                     continue
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
-                if parent <= 1:
-                    os.kill(int(entry), signal.SIGKILL)
-                    found += 1
+                if orphans_only:
+                    with open(f"/proc/{entry}/stat", "rb") as stat:
+                        if int(stat.read().rsplit(b")", 1)[1].split()[1]) > 1:
+                            continue
+                os.kill(int(entry), signal.SIGKILL)
+                found += 1
             except (OSError, ValueError, IndexError):
                 continue
         killed += found
         if not found:
             break
+        reap_zombies()
     return killed
 
 

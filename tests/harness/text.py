@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 
-_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and every other escape: ESC, intermediates, a final
+# byte (ESC c resets the terminal, ESC ( B picks a character set, ESC 7 saves the cursor).
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[ -/]*[0-~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible format characters: zero-width ones, bidi embeddings, overrides and isolates (text that
+# displays in another order than it reads: "Trojan Source"), the BOM, interlinear marks, tag characters.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+# Lone surrogates (from exception messages, surrogate-escaped file names) cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
-    """Drop ANSI escape sequences and control characters other than newline and tab."""
-    return _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n")))
+    """Drop ANSI escape sequences, control characters other than newline and tab, and invisible
+    format characters; replace lone surrogates with U+FFFD so the text is always valid UTF-8."""
+    text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n"))
+    return _INVISIBLE.sub("", _CONTROL.sub("", _ANSI.sub("", text)))
 
 
 def head_tail(text: str, limit: int) -> str:

@@ -14,7 +14,9 @@ from harness import oracles
 from harness.checks import check, check_array, check_close, check_type
 
 TOL32 = {"atol": 2e-5, "rtol": 1e-4}
-TOL64 = {"atol": 1e-10, "rtol": 1e-9}
+# float64 must stay float64 (checked through the dtype); a constant such as sqrt(d_k) computed in float32
+# costs ~1e-8 relative, which is not what these tests are about.
+TOL64 = {"atol": 1e-8, "rtol": 1e-6}
 ATTENTION_HINT = ("A(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V with d_k = query.shape[-1]; the mask is True where "
                   "attention is ALLOWED (the TensorFlow tutorial's helper uses the opposite polarity)")
 MLP_HINT = "hidden_layers: a list of Dense(h, activation=activation); output_layer: Dense(output_dim), no activation"

@@ -94,7 +94,7 @@ def test_recurrent_hidden(student):
     P.compare_case(student, P.recurrent_case(540, 1, 12, 3, 4, 7, True), reveal=False)
     P.compare_case(student, P.recurrent_case(541, 4, 2, 6, 3, 3, False), reveal=False)
     P.compare_case(student, P.gru_cell_case(542, 5, 2, 9), reveal=False)
-    params = student.probe("torch_nets.init_parameters", "GRUCell", {"input_size": 3, "hidden_size": 16})
+    params = student.probe("torch_nets.init_parameters", "GRUCell", {"input_size": 3, "hidden_size": 16}, timeout=60)
     bound = 1.0 / np.sqrt(16)
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
         value = np.asarray(params[name], dtype=float)
@@ -115,7 +115,8 @@ def test_train_loops_hidden(student):
     # evaluate must switch to eval mode: the model has dropout and arrives in training mode.
     data = {"n_samples": 50, "n_features": 4, "n_classes": 3, "seed": 19}
     state = P.classifier_state(4, 16, 3, seed=20, dropout=0.5)
-    got = student.probe("torch_nets.evaluate", data, 16, state, batch_size=15, loader_seed=7, dropout=0.5)
+    got = student.probe("torch_nets.evaluate", data, 16, state, batch_size=15, loader_seed=7, dropout=0.5,
+                        timeout=60)
     want = P.reference_training(data, 16, state, 0, 15, 7, {"kind": "sgd", "lr": 0.0}, dropout=0.5)["evaluate"]
     result = got["result"]
     what = "evaluate on a model with dropout that arrives in training mode"

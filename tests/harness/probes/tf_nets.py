@@ -98,7 +98,8 @@ def train_steps(output_dim: int, hidden_dims: list, activation: str, layers: lis
         raise ValueError(f"unknown optimizer {optimizer['kind']!r}")
     step = _student().make_train_step(model, loss_fn, opt)
     x_t = tf.constant(x, dtype=tf.float32)
-    y_t = tf.constant(y)
+    y = np.asarray(y)
+    y_t = tf.constant(y.astype(np.float32) if y.dtype.kind == "f" else y)
     losses = []
     for _ in range(n_steps):
         value = step(x_t, y_t)

@@ -88,7 +88,8 @@ def _fused_attention_disabled():
     student = _student()
     original = F.scaled_dot_product_attention
     original_c = torch._C._nn.scaled_dot_product_attention
-    patched = [(F, "scaled_dot_product_attention", original), (torch._C._nn, "scaled_dot_product_attention", original_c)]
+    patched = [(F, "scaled_dot_product_attention", original),
+               (torch._C._nn, "scaled_dot_product_attention", original_c)]
     for name, value in list(vars(student).items()):
         if value is original or value is original_c:
             patched.append((student, name, value))
