@@ -37,7 +37,7 @@ def preflight(code: Path) -> list[str]:
             problems.append(f"{rel}: importing it takes over {IMPORT_TIMEOUT_S} s (move work into functions)")
             continue
         if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["exited with status %d" % proc.returncode])[-1]
+            last = (proc.stderr.strip().splitlines() or [f"exited with status {proc.returncode}"])[-1]
             problems.append(f"{rel}: does not import: {last}")
     return problems
 

