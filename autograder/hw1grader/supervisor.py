@@ -65,7 +65,7 @@ def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, s
            "--json-report-omit", "collectors", "log", "streams", "traceback",
            "-p", "pytest_timeout", f"--timeout={int(problem.budget_s + PYTEST_GRACE_S)}",
            "--code", str(code), "--given", str(source / "HW1" / "code"), "--reference", str(source / "solutions"),
-           "--problems", str(problem.number), "--enforce-budgets", "--results-log", str(log),
+           "--problems", str(problem.number), "--enforce-budgets", "--confine", "--results-log", str(log),
            "--no-score-table", "-q", "-p", "no:cacheprovider"]
     if worker_user:
         cmd += ["--worker-user", worker_user]

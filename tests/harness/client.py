@@ -76,12 +76,13 @@ class Worker:
     """
 
     def __init__(self, code_dir: Path, runtime_dir: Path, *, memory_mb: int = 2048,
-                 user: str | None = None, python: str = sys.executable) -> None:
+                 user: str | None = None, python: str = sys.executable, confine: bool = False) -> None:
         self.code_dir = Path(code_dir)
         self.runtime_dir = Path(runtime_dir)
         self.memory_mb = memory_mb
         self.user = user
         self.python = python
+        self.confine = confine
         self.process: subprocess.Popen | None = None
         self.exit_status: int | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="hw1-worker-"))
@@ -99,7 +100,8 @@ class Worker:
     def start(self) -> None:
         self._home.mkdir(exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self._home), "TMPDIR": str(self._home),
-               "MPLCONFIGDIR": str(self._home / ".mpl"), "LANG": "C.UTF-8", **WORKER_ENV}
+               "MPLCONFIGDIR": str(self._home / ".mpl"), "LANG": "C.UTF-8", **WORKER_ENV,
+               "HW1_CONFINE": "1" if self.confine else "0"}
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_fd = os.open(self._output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)

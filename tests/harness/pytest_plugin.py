@@ -44,6 +44,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--no-score-table", action="store_true", help="do not print the score table")
     group.addoption("--results-log", default=None,
                     help="append one JSON line per finished test case (kept even if the run is killed)")
+    group.addoption("--confine", action="store_true",
+                    help="confine the worker to its own folders with Landlock where the kernel has it (grading)")
     group.addoption("--enforce-budgets", action="store_true",
                     help="stop calling student code once a problem's time budget (tests/rubric.py) is spent")
 
@@ -155,7 +157,8 @@ def student(request: pytest.FixtureRequest):
         if request.config.getoption("debug_inprocess"):
             submission = InProcessSubmission(state["code"])
         else:
-            worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"])
+            worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"],
+                            confine=request.config.getoption("confine"))
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
             submission = Submission(worker, budget_s=budget, label=f"Problem {number}")
         state["live"] = live = (number, submission)

@@ -6,6 +6,7 @@ HOARD = []
 
 
 def _bomb():
+    """Allocate and touch 64 MB at a time; on MemoryError keep everything and try again."""
     chunk = 64 * 1024 * 1024
     failures = 0
     while True:
@@ -16,8 +17,7 @@ def _bomb():
             HOARD.append(bytearray(b"x" * chunk))
         except MemoryError:
             failures += 1
-            if failures > 1000:  # the cap holds: give the memory back and fail
-                HOARD.clear()
+            if failures > 50:  # the cap holds: give up, still holding what was taken
                 raise
 
 
