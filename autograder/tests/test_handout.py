@@ -1,5 +1,6 @@
 """The student handout works as a student would use it, and leaks nothing."""
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -41,9 +42,9 @@ def test_handout_holds_only_student_material(unpacked):
 
 def test_handout_make_test_on_stubs_reports_zero_of_100(unpacked):
     result = _make(unpacked, "test")
-    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode != 0, result.stdout[-3000:] + result.stderr[-3000:]  # make: tests failed
     assert "Score from these tests: 0.0 / 100." in result.stdout
-    rows = [line for line in result.stdout.splitlines() if line[:2].strip().isdigit()]
+    rows = [line for line in result.stdout.splitlines() if re.match(r"\d  \w", line)]
     assert len(rows) >= 6 and all("not implemented yet" in row for row in rows), rows
 
 
