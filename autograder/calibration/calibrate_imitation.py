@@ -140,6 +140,8 @@ def summarize(records: list[dict]) -> None:
         print(f"   full-credit rate: {full}/{len(runs)} = {full / len(runs):.2%}"
               + (f" (95% upper bound on the failure rate: {3 / len(runs):.2%}, rule of three)"
                  if full == len(runs) and len(runs) >= 30 else ""))
+        below = int(sum(r["min"] < 500.0 for r in runs))
+        print(f"   runs with an episode below 500: {below}/{len(runs)}")
         print(f"   training seconds: mean {seconds.mean():.2f}, max {seconds.max():.2f}")
 
 
@@ -161,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.summarize:
         records = [json.loads(line) for path in args.summarize for line in path.read_text().splitlines() if line]
-        summarize(records)
+        unique = {(r["kind"], r["train_seed"]): r for r in records}  # chunks may overlap: one run per seed
+        summarize(list(unique.values()))
         return 0
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = sorted(set(kinds) - set(KINDS))

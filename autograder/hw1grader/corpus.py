@@ -3,7 +3,11 @@
 ``python -m hw1grader.corpus [--only NAME,...]`` (``--help``). Each folder of
 ``autograder/corpus/`` is a submission: the student files it changes, laid out like
 ``HW1/code`` (the other files come from ``solutions/``, unless ``"overlay": false``), and
-an ``expected.json`` (``"base"``: ``"solutions"``, ``"stubs"`` or ``"none"``)::
+an ``expected.json`` (``"base"``: ``"solutions"``, ``"stubs"`` or ``"none"``). A buggy
+variant is a patch, ``<file>.patch`` (a unified diff of its base file), applied without
+fuzz, so it follows the solution and fails loudly once it no longer applies.
+``"copies": {"dest": "solutions/..."}`` places whole repository files elsewhere (flat
+layouts, misnamed files)::
 
     {"problems": [2], "description": "greedy step without gamma", "expect": {"2": "lose"}}
 
@@ -21,6 +25,7 @@ import concurrent.futures
 import dataclasses
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,12 +65,28 @@ def _submission(entry: Path, spec: dict, target: Path) -> Path:
         for rel in STUDENT_FILES:
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(BASES[base] / rel, target / rel)
+    for dest, source in spec.get("copies", {}).items():
+        (target / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / source, target / dest)
     for path in sorted(entry.rglob("*")):
-        if path.is_file() and path.name != "expected.json":
-            rel = path.relative_to(entry)
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / rel)
+        if not path.is_file() or path.name == "expected.json":
+            continue
+        rel = path.relative_to(entry)
+        if path.suffix == ".patch":
+            _apply(path, target / rel.with_suffix(""))
+            continue
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / rel)
     return target
+
+
+def _apply(patch_file: Path, target: Path) -> None:
+    """Apply a buggy variant's patch to its base file exactly (no fuzz): drift fails loudly."""
+    proc = subprocess.run(["patch", "--batch", "--forward", "--fuzz=0", "--silent", str(target), str(patch_file)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{patch_file.relative_to(ROOT)} no longer applies to its base file; "
+                           f"re-create it from the current solution ({proc.stdout.strip()} {proc.stderr.strip()})")
 
 
 def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float,
