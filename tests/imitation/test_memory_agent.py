@@ -15,7 +15,7 @@ from harness.checks import check, check_array
 TRAIN_TIMEOUT = 120.0  # seconds for train_memory_agent (HW1-SPEC)
 OBSERVED = [0, 2]  # PartialObservation keeps x and theta
 # Partial credit below the bar (mean return over 20 episodes -> fraction). Single-frame
-# policies trained on (x, theta) score below 50 (the calibration script measures them).
+# BC policies on (x, theta) score 8.6 to 41.8 (calibrate_imitation.py --kinds single-frame).
 BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
 PUBLIC_EVAL_SEEDS = tuple(range(200, 220))
 TRAIN_SEED = 0
@@ -70,7 +70,8 @@ def drive_partial_cartpole(student, handle, seeds, what):
 def test_memory_agent_public(student, credit):
     """train_memory_agent(seed=0) on CartPole seeing (x, theta) only, 20 public seeds: mean return >= 475.
 
-    Calibration (autograder/calibration/calibrate_imitation.py --memory): see the hidden twin.
+    Calibration of the reference (calibrate_imitation.py --kinds memory --seeds 200): 200/200
+    training seeds at full credit (every one of the 4000 episodes reached 500).
     """
     trained = train_memory_agent(student)
     returns, _, _ = drive_partial_cartpole(student, trained["handle"], PUBLIC_EVAL_SEEDS,
