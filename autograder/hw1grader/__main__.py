@@ -1,0 +1,27 @@
+"""``python -m hw1grader``: list the grading tools (each has its own ``--help``)."""
+
+import sys
+
+TOOLS = {
+    "supervisor": "grade one submission in an /autograder root (what run_autograder runs)",
+    "grade": "grade a folder or zip locally through the real autograder (make grade)",
+    "build": "build the Gradescope autograder zip (make autograder)",
+    "handout": "build the student handout zip (make handout)",
+    "manifest": "write the test manifest (built into the autograder zip)",
+    "corpus": "grade the corpus of correct, buggy and hostile submissions (make corpus)",
+    "audit": "drift and leak audits (make audit)",
+    "stubs": "regenerate or check the stubs from the solutions (make stubs)",
+    "selfcheck": "the bare stubs fail every test as not implemented (make verify-stubs)",
+    "bench": "a whole grading run on one core: time and peak memory (make bench-grade)",
+}
+
+
+def main() -> int:
+    print("HW1 grading tools: python -m hw1grader.<tool> --help\n")
+    for name, what in TOOLS.items():
+        print(f"  {name:<11} {what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
