@@ -3,7 +3,8 @@
 The zip holds ``setup.sh`` and ``run_autograder`` at its root, then the source tree the
 supervisor needs: the pinned requirements, the pytest configuration, the public tests
 and harness, the hidden tests, the grading package, the reference solutions, the given
-files of ``HW1/code`` (never the stubs) and the manifest. Entries are sorted and carry
+files of ``HW1/code`` (never the stubs), the manifest and the recorded Problem 4 oracles
+(:func:`record_oracles`: the test process then never imports torch). Entries are sorted and carry
 fixed timestamps and modes, so the same inputs give the same bytes.
 """
 
@@ -12,10 +13,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
+from harness import oracle_cache
 from harness.layout import GIVEN_FILES
 from hw1grader import manifest
 
@@ -23,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TREES = ("tests", "autograder/hidden", "autograder/hw1grader", "solutions")
 FILES = ("requirements.txt", "pyproject.toml")
 EPOCH = (1980, 1, 1, 0, 0, 0)
+ORACLES = "autograder/oracles/p4.json"  # read by the supervisor's pytest (HW1_ORACLE_CACHE)
+ORACLE_TESTS = ("tests/networks/test_torch_networks.py", "autograder/hidden/networks/test_torch_networks_hidden.py")
 
 
 def files_under(root: Path, tree: str) -> list[Path]:
@@ -44,8 +51,24 @@ def contents(root: Path = ROOT) -> dict[str, bytes]:
             out[path.relative_to(root).as_posix()] = path.read_bytes()
     for rel in GIVEN_FILES:
         out[f"HW1/code/{rel}"] = (root / "HW1/code" / rel).read_bytes()
+    out[ORACLES] = record_oracles(root)
     out["manifest.json"] = (json.dumps(manifest.build(root), indent=1, sort_keys=True) + "\n").encode()
     return out
+
+
+def record_oracles(root: Path = ROOT) -> bytes:
+    """Run the Problem 4 tests (public and hidden) on the solutions, recording every torch oracle value."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "p4.json"
+        env = {**os.environ, "PYTHONPATH": f"{root / 'tests'}:{root / 'autograder'}", "OMP_NUM_THREADS": "1",
+               oracle_cache.RECORD: str(path)}
+        env.pop(oracle_cache.CACHE, None)
+        cmd = [sys.executable, "-m", "pytest", *ORACLE_TESTS, "--code", str(root / "solutions"), "-q",
+               "--no-score-table", "-p", "no:cacheprovider"]
+        proc = subprocess.run(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not path.is_file():
+            raise RuntimeError(f"recording the Problem 4 oracles failed:\n{proc.stdout[-3000:]}")
+        return path.read_bytes()
 
 
 def write_zip(files: dict[str, bytes], out: Path, executables: tuple[str, ...] = ()) -> None:
