@@ -10,7 +10,6 @@ box (0.5 CPU, 768 MB, 10 min).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
