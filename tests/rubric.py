@@ -242,8 +242,8 @@ TESTS = {
         Test("tests/imitation/test_memory_agent.py::test_memory_agent_public", 3,
              "memory agent on (x, theta) only: mean return >= 475 on public seeds (extra credit)"),
         # BEGIN HIDDEN
-        Test("autograder/hidden/imitation/test_memory_agent_hidden.py::test_single_frame_fails_agent_remembers", 2,
-             "a single-frame policy fails; the memory agent acts on the history (extra credit)"),
+        Test("autograder/hidden/imitation/test_memory_agent_hidden.py::test_memory_agent_acts_on_history", 2,
+             "the memory agent acts on the history, and reset() clears it (extra credit)"),
         Test("autograder/hidden/imitation/test_memory_agent_hidden.py::test_memory_agent_outcome_hidden", 5,
              "memory agent on (x, theta) only: mean return >= 475 on hidden seeds (extra credit)"),
         # END HIDDEN

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", default="0", help="CPU list for taskset (default: 0)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        # Build first, outside the measured tree: recording the Problem 4 oracles loads torch twice.
+        # Build first, outside the measured tree: recording the torch oracles loads torch twice.
         zip_path = Path(tmp) / "autograder.zip"
         build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
         cmd = [sys.executable, "-m", "hw1grader.grade", "--submission", str(args.submission),

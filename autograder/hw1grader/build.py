@@ -3,8 +3,8 @@
 The zip holds ``setup.sh`` and ``run_autograder`` at its root, then the source tree the
 supervisor needs: the pinned requirements, the pytest configuration, the public tests
 and harness, the hidden tests, the grading package, the reference solutions, the given
-files of ``HW1/code`` (never the stubs), the manifest and the recorded Problem 4 oracles
-(:func:`record_oracles`: the test process then never imports torch). Entries are sorted and carry
+files of ``HW1/code`` (never the stubs), the manifest and the recorded torch oracles of
+Problems 4, 6 and 7 (:func:`record_oracles`: the test process then never imports torch). Entries are sorted and carry
 fixed timestamps and modes, so the same inputs give the same bytes.
 """
 
@@ -28,8 +28,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TREES = ("tests", "autograder/hidden", "autograder/hw1grader", "solutions")
 FILES = ("requirements.txt", "pyproject.toml")
 EPOCH = (1980, 1, 1, 0, 0, 0)
-ORACLES = "autograder/oracles/p4.json"  # read by the supervisor's pytest (HW1_ORACLE_CACHE)
-ORACLE_TESTS = ("tests/networks/test_torch_networks.py", "autograder/hidden/networks/test_torch_networks_hidden.py")
+ORACLES = "autograder/oracles/torch.json"  # read by the supervisor's pytest (HW1_ORACLE_CACHE)
+# Every test whose torch oracle has fixed inputs: all of Problem 4; of Problems 6 and 7 only the tests
+# that compute an oracle (node ids), never the slow training and outcome tests. The memory-agent tests of
+# Problem 7 have no torch oracle (the single-frame staff check is autograder/tests/test_imitation_reference.py).
+ORACLE_TESTS = (
+    "tests/networks/test_torch_networks.py",
+    "autograder/hidden/networks/test_torch_networks_hidden.py",
+    "tests/imitation/test_bc_dagger.py::test_train_bc_matches_reference_step",
+    "autograder/hidden/imitation/test_bc_dagger_hidden.py::test_train_bc_minibatch_order",
+)
 
 
 def files_under(root: Path, tree: str) -> list[Path]:
@@ -57,9 +65,9 @@ def contents(root: Path = ROOT) -> dict[str, bytes]:
 
 
 def record_oracles(root: Path = ROOT) -> bytes:
-    """Run the Problem 4 tests (public and hidden) on the solutions, recording every torch oracle value."""
+    """Run :data:`ORACLE_TESTS` on the solutions, recording every torch oracle value."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "p4.json"
+        path = Path(tmp) / "torch.json"
         env = {**os.environ, "PYTHONPATH": f"{root / 'tests'}:{root / 'autograder'}", "OMP_NUM_THREADS": "1",
                oracle_cache.RECORD: str(path)}
         env.pop(oracle_cache.CACHE, None)
@@ -67,7 +75,7 @@ def record_oracles(root: Path = ROOT) -> bytes:
                "--no-score-table", "-p", "no:cacheprovider"]
         proc = subprocess.run(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0 or not path.is_file():
-            raise RuntimeError(f"recording the Problem 4 oracles failed:\n{proc.stdout[-3000:]}")
+            raise RuntimeError(f"recording the torch oracles failed:\n{proc.stdout[-3000:]}")
         return path.read_bytes()
 
 

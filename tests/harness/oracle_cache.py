@@ -1,6 +1,6 @@
 """Oracle values computed once, at autograder build time, and read back when grading.
 
-The Problem 4 tests compare the student's modules with PyTorch's own layers. Importing
+The tests of Problems 4, 6 and 7 compare the student's code with PyTorch oracles. Importing
 torch in the test process as well as in the student's worker costs ~300 MB, so when
 grading the test process reads every oracle value from a file that the autograder build
 recorded by running the same tests against the solutions:

@@ -2,10 +2,12 @@
 
 Oracles: the expert's rule as HW1-SPEC writes it (push right iff 0.1 x + 0.5 x_dot +
 10 theta + 2 theta_dot > 0), Gymnasium's CartPole stepped in this process, and PyTorch's
-own Adam and cross-entropy run here on the same weights. The outcome tests train your
+own Adam and cross-entropy run on the same weights. The outcome tests train your
 learner in the worker, then this process drives CartPole-v1 itself and asks your policy
 for actions (``act``) once per step: returns are counted here. PyTorch is imported only
-inside the tests that need it.
+inside the oracle's compute function, and its numbers go through ``harness.oracle_cache``:
+when grading, this process reads them from a file recorded at build time and never imports
+torch.
 """
 
 import contextlib
@@ -13,6 +15,7 @@ import contextlib
 import gymnasium
 import numpy as np
 
+from harness import oracle_cache
 from harness.checks import check, check_array, check_close, check_equal, check_type
 from harness.codec import EnvSpec
 
@@ -30,7 +33,10 @@ PUBLIC_EVAL_SEEDS = tuple(range(100, 120))
 
 @contextlib.contextmanager
 def one_thread():
-    """Tiny PyTorch oracles run on one thread (several threads only contend on a loaded box)."""
+    """Tiny PyTorch oracles run on one thread (several threads only contend on a loaded box).
+
+    Imports torch: enter it only inside an oracle's compute function, never around a cached value.
+    """
     import torch
 
     previous = torch.get_num_threads()
@@ -192,16 +198,27 @@ def _reference_network(weights):
 
 
 def reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
-    """PyTorch in this process: the documented train_bc (Adam, mean CE, randperm from a seeded generator)."""
-    import torch
-    from torch import nn
+    """The documented train_bc (Adam, mean CE, randperm from a seeded generator): (losses, weights).
 
-    net = _reference_network(weights)
-    x, y = torch.as_tensor(obs), torch.as_tensor(actions)
-    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    losses = []
+    The inputs are fixed by the test, so the value goes through the oracle cache (recorded at build time).
+    """
+    args = (weights, obs, actions, epochs, batch_size, lr, seed)
+    losses, trained = oracle_cache.cached(oracle_cache.key("reference_train_bc", *args),
+                                          lambda: _reference_train_bc(*args))
+    return [float(loss) for loss in losses], [np.asarray(w) for w in trained]
+
+
+def _reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
+    """PyTorch in this process (imported here only): computes the value :func:`reference_train_bc` caches."""
     with one_thread():
+        import torch
+        from torch import nn
+
+        net = _reference_network(weights)
+        x, y = torch.as_tensor(obs), torch.as_tensor(actions)
+        optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+        generator = torch.Generator().manual_seed(seed)
+        losses = []
         for _ in range(epochs):
             perm = torch.randperm(len(x), generator=generator)
             batch = []
@@ -213,7 +230,7 @@ def reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
                 optimizer.step()
                 batch.append(loss.item())
             losses.append(float(np.mean(batch)))
-    return losses, [p.detach().numpy() for p in net.parameters()]
+        return losses, [p.detach().numpy().copy() for p in net.parameters()]
 
 
 def _random_problem(seed, n, hidden=8):

@@ -1,0 +1,78 @@
+"""Staff checks on the imitation-learning reference (not graded): why the extra credit needs memory.
+
+A behaviour-cloning policy of the reference network trained on single (x, theta) frames of
+5 expert episodes fails on the hidden seeds of the extra credit (mean return under 100; the
+calibration script measures 8.6 to 41.8 over 200 training seeds). The graded test
+``test_memory_agent_acts_on_history`` checks that the student's agent uses the history;
+this is the reason it must. Runs in this process, on the reference solutions.
+"""
+
+import importlib
+import importlib.util
+import sys
+
+import numpy as np
+
+from harness.layout import CODE_FOLDERS
+from hw1grader import build
+
+ROOT = build.ROOT
+HIDDEN = ROOT / "autograder" / "hidden" / "imitation" / "test_memory_agent_hidden.py"
+SINGLE_FRAME_TRAIN_SEED = 5150
+
+
+def _hidden_module():
+    spec = importlib.util.spec_from_file_location("_hw1_hidden_memory_agent", HIDDEN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _reference(name: str):
+    """A solution module, imported in this process as the hidden tests' ``reference`` fixture does."""
+    for folder in CODE_FOLDERS:
+        for base in (ROOT / "HW1" / "code", ROOT / "solutions"):
+            path = str(base / folder)
+            if path not in sys.path:
+                sys.path.insert(0, path)
+    return importlib.import_module(name)
+
+
+def test_single_frame_reference_fails_on_hidden_seeds():
+    import gymnasium
+    import torch
+
+    hidden = _hidden_module()
+    bc = _reference("bc_dagger")
+    env = gymnasium.make("CartPole-v1")
+    frames, labels = [], []
+    for i in range(5):
+        obs, _ = env.reset(seed=SINGLE_FRAME_TRAIN_SEED + i)
+        done = False
+        while not done:
+            action = int(hidden.expert_rule(obs))
+            frames.append(np.asarray(obs, dtype=np.float32)[hidden.OBSERVED])
+            labels.append(action)
+            obs, _, terminated, truncated, _ = env.step(action)
+            done = terminated or truncated
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny network: extra threads only contend on a loaded box
+    try:
+        torch.manual_seed(SINGLE_FRAME_TRAIN_SEED)
+        policy = bc.make_policy(obs_dim=2, n_actions=2)
+        bc.train_bc(policy, np.asarray(frames), np.asarray(labels, dtype=np.int64), bc.BC_EPOCHS,
+                    seed=SINGLE_FRAME_TRAIN_SEED)
+        returns = []
+        for seed in hidden.HIDDEN_EVAL_SEEDS:
+            obs, _ = env.reset(seed=seed)
+            total, done = 0.0, False
+            while not done:
+                action = bc.act(policy, np.asarray(obs, np.float32)[hidden.OBSERVED])
+                obs, reward, terminated, truncated, _ = env.step(action)
+                total += reward
+                done = terminated or truncated
+            returns.append(total)
+    finally:
+        torch.set_num_threads(previous)
+    single = float(np.mean(returns))
+    assert single < 100.0, f"the single-frame reference reached {single:.1f} on the hidden seeds"
