@@ -11,8 +11,6 @@ import pytest
 from hw1grader import results
 from hw1grader.results import GradedTest
 
-SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "reference" / "gradescope-results.schema.json"
-
 
 def _test(**overrides) -> GradedTest:
     fields = {"number": "1.1", "name": "extract_model: known rows", "score": 1.5, "max_score": 1.5,
@@ -33,11 +31,6 @@ def test_results_document_is_valid_and_sets_the_total_itself():
     assert doc["stdout_visibility"] == "hidden" and doc["output_format"] == "text"
     assert [t["status"] for t in doc["tests"]] == ["passed", "failed"]
     assert all(t["output_format"] == "text" for t in doc["tests"])
-
-
-@pytest.mark.skipif(not SHARED_SCHEMA.is_file(), reason="the shared reference schema is not checked out here")
-def test_results_schema_matches_the_reference_copy():
-    assert json.loads(results.SCHEMA_PATH.read_text()) == json.loads(SHARED_SCHEMA.read_text())
 
 
 def test_results_fallback_is_valid_and_scores_zero():
