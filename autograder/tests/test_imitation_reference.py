@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from harness.cartpole import OBSERVED, expert_rule
 from harness.layout import CODE_FOLDERS
 from hw1grader import build
 
@@ -50,8 +51,8 @@ def test_single_frame_reference_fails_on_hidden_seeds():
         obs, _ = env.reset(seed=SINGLE_FRAME_TRAIN_SEED + i)
         done = False
         while not done:
-            action = int(hidden.expert_rule(obs))
-            frames.append(np.asarray(obs, dtype=np.float32)[hidden.OBSERVED])
+            action = int(expert_rule(obs))
+            frames.append(np.asarray(obs, dtype=np.float32)[OBSERVED])
             labels.append(action)
             obs, _, terminated, truncated, _ = env.step(action)
             done = terminated or truncated
@@ -67,7 +68,7 @@ def test_single_frame_reference_fails_on_hidden_seeds():
             obs, _ = env.reset(seed=seed)
             total, done = 0.0, False
             while not done:
-                action = bc.act(policy, np.asarray(obs, np.float32)[hidden.OBSERVED])
+                action = bc.act(policy, np.asarray(obs, np.float32)[OBSERVED])
                 obs, reward, terminated, truncated, _ = env.step(action)
                 total += reward
                 done = terminated or truncated

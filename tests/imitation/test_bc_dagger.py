@@ -16,10 +16,10 @@ import gymnasium
 import numpy as np
 
 from harness import oracle_cache
+from harness.cartpole import expert_rule, run_outcome
 from harness.checks import check, check_array, check_close, check_equal, check_type
 from harness.codec import EnvSpec
 
-GAINS = np.array([0.1, 0.5, 10.0, 2.0])
 CARTPOLE = EnvSpec("CartPole-v1")
 TRAIN_TIMEOUT = 60.0  # seconds for one BC or DAgger training run (HW1-SPEC)
 # Partial credit below the bar (mean return over 20 episodes -> fraction). Calibration
@@ -27,7 +27,6 @@ TRAIN_TIMEOUT = 60.0  # seconds for one BC or DAgger training run (HW1-SPEC)
 # DAgger reach 500 in every run; BC on the 50-step demonstration alone (what DAgger starts
 # from, no DAgger) has median 113 and 196 of 200 runs below 200; pushing by the sign of the
 # angle scores about 43 and a random policy about 22.
-BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
 PUBLIC_EVAL_SEEDS = tuple(range(100, 120))
 
 
@@ -45,11 +44,6 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(previous)
-
-
-def expert_rule(obs):
-    """The expert's actions for observations of shape (..., 4): int64."""
-    return (np.asarray(obs, dtype=np.float64) @ GAINS > 0.0).astype(np.int64)
 
 
 def _scripted(name, obs, step):
@@ -368,43 +362,11 @@ def test_dagger_rollouts_are_seeded(student):
 # ---------------------------------------------------------------- outcomes
 
 
-def band_credit(mean_return):
-    for bar, fraction in BANDS:
-        if mean_return >= bar:
-            return fraction
-    return 0.0
-
-
-def drive_cartpole(student, handle, seeds, what):
-    """Step one CartPole-v1 per seed in lockstep, asking the worker for all actions once per step."""
-    envs = [gymnasium.make("CartPole-v1") for _ in seeds]
-    obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, seeds)]).astype(np.float32)
-    returns = np.zeros(len(seeds))
-    active = np.ones(len(seeds), dtype=bool)
-    while active.any():
-        index = np.flatnonzero(active)
-        actions = student.probe("imitation.act_batch", handle, obs[index], timeout=10)
-        check_array(actions, what, shape=(len(index),))
-        check(bool(np.isin(actions, (0, 1)).all()), what, "act returned an action other than 0 or 1")
-        for j, i in enumerate(index):
-            state, reward, terminated, truncated, _ = envs[i].step(int(actions[j]))
-            obs[i] = state
-            returns[i] += reward
-            active[i] = not (terminated or truncated)
-    return returns
-
-
-def grade_outcome(student, credit, kind, train_seed, eval_seeds, reveal=True):
-    student.probe("imitation.warm_up", timeout=60)
-    probe = "imitation.train_bc_outcome" if kind == "bc" else "imitation.train_dagger_outcome"
-    trained = student.probe(probe, train_seed, timeout=TRAIN_TIMEOUT)
-    label = ("BC from 5 expert episodes" if kind == "bc" else "DAgger from a single 50-step demonstration")
-    returns = drive_cartpole(student, trained["handle"], eval_seeds, f"{label}: act on a batch of observations")
-    mean = float(np.mean(returns))
-    fraction = band_credit(mean)
+def grade_outcome(student, credit, kind, train_seed, eval_seeds):
+    label, seconds, mean, fraction = run_outcome(student, kind, train_seed, eval_seeds, TRAIN_TIMEOUT)
     credit(fraction)
-    seeds_text = f"seeds {eval_seeds[0]}..{eval_seeds[-1]}" if reveal else f"{len(eval_seeds)} hidden seeds"
-    check(fraction == 1.0, f"{label} (trained in {trained['seconds']:.1f} s)",
+    seeds_text = f"seeds {eval_seeds[0]}..{eval_seeds[-1]}"
+    check(fraction == 1.0, f"{label} (trained in {seconds:.1f} s)",
           f"mean return {mean:.1f} over {seeds_text}, below 475: {fraction:.0%} of the points",
           hint="compare with `python bc_dagger.py`; check train_bc's loss goes down and that act is greedy")
 

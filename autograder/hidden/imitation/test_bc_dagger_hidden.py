@@ -7,15 +7,13 @@ by student code. Thresholds and bands are calibrated with
 ``autograder/calibration/calibrate_imitation.py`` (see each test's docstring).
 """
 
-import gymnasium
 import numpy as np
 
 from harness import oracle_cache
-from harness.checks import check, check_array, check_close, check_type
+from harness.cartpole import expert_rule, run_outcome
+from harness.checks import check, check_close, check_type
 
-GAINS = np.array([0.1, 0.5, 10.0, 2.0])
 TRAIN_TIMEOUT = 60.0
-BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
 HIDDEN_BC_TRAIN_SEED = 849677
 HIDDEN_DAGGER_TRAIN_SEED = 567192
 HIDDEN_BC_EVAL_SEEDS = (706963430, 876434269, 791846830, 386641921, 13995426, 923107086, 90886638, 934180570,
@@ -24,10 +22,6 @@ HIDDEN_BC_EVAL_SEEDS = (706963430, 876434269, 791846830, 386641921, 13995426, 92
 HIDDEN_DAGGER_EVAL_SEEDS = (243922921, 916389360, 799864723, 867249657, 6837560, 552097418, 21087186, 192986925,
                             397243139, 272465126, 733371116, 31565417, 677829965, 175326813, 82625878, 851159592,
                             701869191, 19788146, 191797403, 318954616)
-
-
-def expert_rule(obs):
-    return (np.asarray(obs, dtype=np.float64) @ GAINS > 0.0).astype(np.int64)
 
 
 def _reference_minibatch_order(reference, weights, obs, actions, epochs, batch_size, lr, seed):
@@ -82,42 +76,10 @@ def test_train_bc_minibatch_order(student, reference):
         check_close(got, want, f"{what}: parameters after training", atol=1e-5, rtol=1e-4, reveal=False, hint=hint)
 
 
-def band_credit(mean_return):
-    for bar, fraction in BANDS:
-        if mean_return >= bar:
-            return fraction
-    return 0.0
-
-
-def drive_cartpole(student, handle, seeds, what):
-    """Step one CartPole-v1 per seed in lockstep, asking the worker for all actions once per step."""
-    envs = [gymnasium.make("CartPole-v1") for _ in seeds]
-    obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, seeds)]).astype(np.float32)
-    returns = np.zeros(len(seeds))
-    active = np.ones(len(seeds), dtype=bool)
-    while active.any():
-        index = np.flatnonzero(active)
-        actions = student.probe("imitation.act_batch", handle, obs[index], timeout=10)
-        check_array(actions, what, shape=(len(index),))
-        check(bool(np.isin(actions, (0, 1)).all()), what, "act returned an action other than 0 or 1")
-        for j, i in enumerate(index):
-            state, reward, terminated, truncated, _ = envs[i].step(int(actions[j]))
-            obs[i] = state
-            returns[i] += reward
-            active[i] = not (terminated or truncated)
-    return returns
-
-
 def grade_outcome(student, credit, kind, train_seed, eval_seeds):
-    student.probe("imitation.warm_up", timeout=60)
-    probe = "imitation.train_bc_outcome" if kind == "bc" else "imitation.train_dagger_outcome"
-    trained = student.probe(probe, train_seed, timeout=TRAIN_TIMEOUT)
-    label = ("BC from 5 expert episodes" if kind == "bc" else "DAgger from a single 50-step demonstration")
-    returns = drive_cartpole(student, trained["handle"], eval_seeds, f"{label}: act on a batch of observations")
-    mean = float(np.mean(returns))
-    fraction = band_credit(mean)
+    label, seconds, mean, fraction = run_outcome(student, kind, train_seed, eval_seeds, TRAIN_TIMEOUT)
     credit(fraction)
-    check(fraction == 1.0, f"{label}, hidden training seed (trained in {trained['seconds']:.1f} s)",
+    check(fraction == 1.0, f"{label}, hidden training seed (trained in {seconds:.1f} s)",
           f"mean return {mean:.1f} over {len(eval_seeds)} hidden seeds, below 475: {fraction:.0%} of the points",
           hint="your learner is not reliable across seeds: run `python bc_dagger.py --seed N` for several N")
 

@@ -6,70 +6,22 @@ the evaluation seeds. This process drives CartPole-v1, shows the agent (x, theta
 and counts the returns.
 """
 
-import gymnasium
 import numpy as np
 
-from harness.checks import check, check_array, check_close
+from harness.cartpole import band_credit, drive_partial_cartpole
+from harness.checks import check, check_close
 
-GAINS = np.array([0.1, 0.5, 10.0, 2.0])
 TRAIN_TIMEOUT = 120.0
 TRAIN_SEED = 0
-OBSERVED = [0, 2]
-BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
 HIDDEN_EVAL_SEEDS = (40557192, 776397176, 189988420, 543988969, 799570844, 388805987, 832187835, 200045080,
                      937331124, 995850805, 695236219, 295669228, 460749833, 811497434, 101946761, 821686968,
                      805098352, 131165508, 107071447, 382204730)
 HIDDEN_REPLAY_SEED = 341793
 
 
-def expert_rule(obs):
-    return (np.asarray(obs, dtype=np.float64) @ GAINS > 0.0).astype(np.int64)
-
-
-def band_credit(mean_return):
-    for bar, fraction in BANDS:
-        if mean_return >= bar:
-            return fraction
-    return 0.0
-
-
 def train_memory_agent(student):
     student.probe("imitation.warm_up", timeout=60)
     return student.probe("imitation.train_memory_outcome", TRAIN_SEED, timeout=TRAIN_TIMEOUT)
-
-
-def drive_partial_cartpole(student, handle, seeds, what):
-    """Episodes of CartPole-v1 showing (x, theta) only; lockstep when the agent can be copied.
-
-    Returns the returns and, for the first episode, the frames shown and the actions taken.
-    """
-    returns = np.zeros(len(seeds))
-    frames, taken = [], []
-    parallel = student.probe("imitation.memory_agent_reset", handle, len(seeds))
-    groups = [list(range(len(seeds)))] if parallel == len(seeds) else [[i] for i in range(len(seeds))]
-    for group in groups:
-        if len(group) == 1 and parallel != len(seeds):
-            student.probe("imitation.memory_agent_reset", handle, 1)
-        envs = {i: gymnasium.make("CartPole-v1") for i in group}
-        obs = {i: envs[i].reset(seed=int(seeds[i]))[0] for i in group}
-        active = list(group)
-        while active:
-            batch = np.stack([np.asarray(obs[i], dtype=np.float32)[OBSERVED] for i in active])
-            copies = [group.index(i) for i in active]
-            actions = student.probe("imitation.memory_agent_act", handle, copies, batch, timeout=10)
-            check_array(actions, what, shape=(len(active),))
-            check(bool(np.isin(actions, (0, 1)).all()), what, "agent.act returned an action other than 0 or 1")
-            still = []
-            for j, i in enumerate(active):
-                if i == 0:
-                    frames.append(batch[j])
-                    taken.append(int(actions[j]))
-                obs[i], reward, terminated, truncated, _ = envs[i].step(int(actions[j]))
-                returns[i] += reward
-                if not (terminated or truncated):
-                    still.append(i)
-            active = still
-    return returns, np.asarray(frames, dtype=np.float32), np.asarray(taken, dtype=np.int64)
 
 
 def test_memory_agent_acts_on_history(student):
