@@ -15,6 +15,7 @@ import numpy as np
 
 from harness.cartpole import OBSERVED, expert_rule
 from harness.layout import CODE_FOLDERS
+from harness.modules import load_by_path
 from hw1grader import build
 
 ROOT = build.ROOT
@@ -23,10 +24,7 @@ SINGLE_FRAME_TRAIN_SEED = 5150
 
 
 def _hidden_module():
-    spec = importlib.util.spec_from_file_location("_hw1_hidden_memory_agent", HIDDEN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_by_path(HIDDEN, "_hw1_hidden_memory_agent")
 
 
 def _reference(name: str):

@@ -31,6 +31,8 @@ from harness.text import head_tail
 
 FEEDBACK_LIMIT = 6000
 _STATE = pytest.StashKey[dict]()
+_CREDIT = pytest.StashKey[float]()
+_FEEDBACK = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -180,9 +182,6 @@ def credit(request: pytest.FixtureRequest):
     return record
 
 
-_CREDIT = pytest.StashKey[float]()
-_FEEDBACK = pytest.StashKey[dict]()
-
 
 @pytest.fixture(scope="session")
 def reference(request: pytest.FixtureRequest):
@@ -230,14 +229,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             # The message says all a student needs; harness frames would only bury it.
             report.longrepr = item.stash[_FEEDBACK]["feedback"]
     if report.when == "call" or report.failed:
-        fraction = case_fraction(report.outcome if report.when == "call" or report.failed else "error",
-                                 item.stash.get(_CREDIT, None))
+        outcome = report.outcome if report.when == "call" else "error"  # a setup/teardown failure is an error
+        credit = item.stash.get(_CREDIT, None)
         info = item.stash.get(_FEEDBACK, {})
-        item.config.stash[_STATE]["results"][item.nodeid] = (fraction, info.get("not_implemented", False))
+        item.config.stash[_STATE]["results"][item.nodeid] = (case_fraction(outcome, credit),
+                                                             info.get("not_implemented", False))
         log = item.config.getoption("results_log")
         if log:
-            record = {"nodeid": item.nodeid, "outcome": report.outcome if report.when == "call" else "error",
-                      "credit": item.stash.get(_CREDIT, None), **info}
+            record = {"nodeid": item.nodeid, "outcome": outcome, "credit": credit, **info}
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record, allow_nan=False, default=str) + "\n")
     return report

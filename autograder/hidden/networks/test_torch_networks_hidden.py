@@ -7,30 +7,15 @@ check here runs with ``reveal=False``.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from harness import oracles
 from harness.checks import check, check_close
+from harness.modules import TESTS, load_by_path
 
-
-def _public():
-    """The public Problem 4 test module (its helpers, not its tests), loaded under a private name."""
-    name = "_hw1_public_torch_networks"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[3] / "tests" / "networks" / "test_torch_networks.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-P = _public()
+# The public test module (its helpers, not its tests).
+P = load_by_path(TESTS / "networks" / "test_torch_networks.py", "_hw1_public_torch_networks")
 
 
 def test_attention_without_fused_kernel(student):
