@@ -47,12 +47,21 @@ class Problem:
 
 @dataclasses.dataclass(frozen=True)
 class Test:
-    """One graded test (a test function; its parametrized cases share its points)."""
+    """One graded test (a test function; its parametrized cases share its points).
+
+    ``functions`` names the student functions, classes or ``Class.method``s the test calls
+    directly (bare names, as in the student file). A test that loops over several of them
+    is parametrized so that each case calls one, and the case id names it (``[value_iteration_sync]``,
+    ``[value_iteration_sync-4x4]``): such a case exercises only the functions its id names.
+    ``tests/rubric.py``'s ``CALLS`` adds the functions each one calls by the contract; the
+    knock-out grader test checks that a broken function costs only these cases.
+    """
 
     node: str
     points: float
     name: str
     visibility: str | None = None  # None: visible if public, the rubric's hidden default otherwise
+    functions: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
