@@ -57,11 +57,11 @@ def solution_owners(source: str) -> list[str]:
     return list(dict.fromkeys(o for o in found if o is not None))
 
 
-def make_stub(source: str, rel_path: str, only: str | None = None) -> str:
+def make_stub(source: str, rel_path: str, only: set[str] | None = None) -> str:
     """The stub for the solution ``source`` of the student file ``rel_path``.
 
-    ``only`` (a qualified function name) stubs that function's blocks alone and keeps every
-    other block as it is: the reference with one function knocked out (:mod:`hw1grader.knockout`).
+    ``only`` (qualified function names) stubs those functions' blocks alone and keeps every
+    other block as it is: the reference with functions knocked out (:mod:`hw1grader.knockout`).
     """
     owners = _enclosing_functions(source)
     lines = source.splitlines(keepends=True)
@@ -70,7 +70,7 @@ def make_stub(source: str, rel_path: str, only: str | None = None) -> str:
     keep_block = False
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if stripped == BEGIN and only is not None and owners.get(number) != only:
+        if stripped == BEGIN and only is not None and owners.get(number) not in only:
             keep_block = True
         if keep_block:
             out.append(line)

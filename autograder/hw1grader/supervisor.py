@@ -63,7 +63,8 @@ def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, s
     """Run one problem's tests; return ``{nodeid: case record}`` and a note for the log."""
     report = scratch / f"report-{problem.number}.json"
     log = scratch / f"cases-{problem.number}.jsonl"
-    files = sorted({t["path"] for t in tests})
+    # Rubric order: public tests first, so a root cause is explained in full where the student sees it.
+    files = list(dict.fromkeys(t["path"] for t in tests))
     cmd = [sys.executable, "-m", "pytest", *files, "-c", str(source / "pyproject.toml"), "--rootdir", str(source),
            "-p", "pytest_jsonreport.plugin", "--json-report", f"--json-report-file={report}",
            "--json-report-omit", "collectors", "log", "streams", "traceback",
