@@ -322,7 +322,8 @@ def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int
             continue
         ran_numbers.add(problem.number)
         label = f"{problem_label(problem):<4}{problem.title}"[:40]
-        cases = f"{passed} passed" + (f", {failed} failed" if failed else "") + (f", {skipped} skipped" if skipped else "")
+        counts = ((passed, "passed"), (failed, "failed"), (skipped, "skipped"))
+        cases = ", ".join(f"{n} {what}" for n, what in counts if n or what == "passed")
         worth = f"+{problem.points:g} extra" if problem.extra_credit else f"{problem.points:g}"
         points = f"{earned:.1f} / {public:g} public points of {worth} ({problem.points - public:g} hidden)"
         note = ""

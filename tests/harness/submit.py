@@ -82,6 +82,20 @@ def _raises_not_implemented(function: ast.AST) -> str | None:
     return None
 
 
+def _unfinished_in(tree: ast.AST, prefix: str = "") -> list[tuple[str, str]]:
+    """``[(qualified name, label), ...]`` of the functions under ``tree`` that still raise NotImplementedError."""
+    found = []
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            label = _raises_not_implemented(child)
+            if label is not None:
+                found.append((prefix + child.name, label))
+            found += _unfinished_in(child, prefix + child.name + ".")
+        elif isinstance(child, ast.ClassDef):
+            found += _unfinished_in(child, prefix + child.name + ".")
+    return found
+
+
 def unfinished(code: Path) -> dict[str, list[tuple[str, str]]]:
     """Student file -> ``[(qualified function name, label), ...]`` still raising NotImplementedError.
 
@@ -94,19 +108,7 @@ def unfinished(code: Path) -> dict[str, list[tuple[str, str]]]:
             tree = ast.parse((code / rel).read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
-        found: list[tuple[str, str]] = []
-
-        def visit(node: ast.AST, prefix: str) -> None:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    label = _raises_not_implemented(child)
-                    if label is not None:
-                        found.append((prefix + child.name, label))
-                    visit(child, prefix + child.name + ".")
-                elif isinstance(child, ast.ClassDef):
-                    visit(child, prefix + child.name + ".")
-
-        visit(tree, "")
+        found = _unfinished_in(tree)
         if found:
             out[rel] = found
     return out
