@@ -294,6 +294,21 @@ def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int
     extra credit is named "EC" and counted apart, as extra. Skipped cases earn nothing and
     are shown as skipped (the 0-point CUDA test is skipped without a GPU).
     """
+    if any(test.hidden for tests in rubric.TESTS.values() for test in tests
+           if any(_base_node(n) == test.node for n in outcomes)):  # a staff run with hidden tests
+        lines = ["", "Score table of the tests run (public and hidden; staff run)",
+                 f"{'Problem':<40} {'test cases':<22} earned / points of the tests run"]
+        for problem in rubric.PROBLEMS:
+            tests = [t for t in rubric.TESTS.get(problem.number, []) if any(_base_node(n) == t.node for n in outcomes)]
+            if tests:
+                fractions = {t.node: [results.get(n, (0.0, False))[0] for n in outcomes if _base_node(n) == t.node]
+                             for t in tests}
+                earned = sum(entry_score(t.points, fractions[t.node]) for t in tests)
+                ran = [o for n, o in outcomes.items() if any(_base_node(n) == t.node for t in tests)]
+                cases = f"{ran.count('passed')} passed, {len(ran) - ran.count('passed')} not passed"
+                lines.append(f"{problem_label(problem):<4}{problem.title[:35]:<36} {cases:<22} "
+                             f"{earned:.1f} / {sum(t.points for t in tests):g} (of {problem.points:g})")
+        return lines
     lines = ["", "Score table of the public tests (make test). Each problem's other points are in hidden tests, "
              "run on Gradescope only.",
              f"{'Problem':<40} {'test cases':<22} public tests: earned / public points of the problem's points"]
