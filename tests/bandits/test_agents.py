@@ -2,8 +2,8 @@
 
 Oracles: sample means of scripted rewards (and, for a constant step size α, the closed
 form ``q_n = (1 - α)^n Q0 + Σ_i α (1 - α)^(n - i) r_i``, Sutton & Barto eq. 2.6), the UCB
-formula (Sutton & Barto eq. 2.10) and a numerically stable softmax evaluated here, NumPy generators seeded here to replay
-the documented draws, and chi-square bounds on seeded samples (a bound of 35 with 9
+formula (Sutton & Barto eq. 2.10) and a numerically stable softmax evaluated here, NumPy
+generators seeded here to replay the documented draws, and chi-square bounds on seeded samples (a bound of 35 with 9
 degrees of freedom is exceeded by chance with probability 6e-5).
 """
 
