@@ -95,8 +95,9 @@ handout: $(STAMP) ## build dist/HW1-handout.zip for students
 submit: $(STAMP) ## check CODE and pack HW1-submission.zip (what students upload)
 	$(PY) -m harness.submit --code $(CODE) $(if $(FORCE),--force,)
 
-bench: $(STAMP) ## value iteration: vectorised reference vs a per-state loop on a 64x64 slippery lake
+bench: $(STAMP) ## value iteration vs a per-state loop (64x64 lake); the bandit testbed before/after (RUNS=200)
 	$(PY) autograder/bench/bench_dp.py
+	$(PY) autograder/bench/bench_testbed.py --runs $(or $(RUNS),200)
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
 	$(PY) -m hw1grader.bench

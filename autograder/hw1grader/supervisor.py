@@ -97,6 +97,7 @@ def _read_report(path: Path) -> dict[str, dict]:
             meta = test.get("metadata") or {}
             cases[str(test["nodeid"])] = {"outcome": str(test["outcome"]), "credit": meta.get("credit"),
                                           "feedback": str(meta.get("feedback", "")),
+                                          "note": str(meta.get("note", "")),
                                           "not_implemented": bool(meta.get("not_implemented"))}
         return cases
     except (OSError, ValueError, KeyError, TypeError):
@@ -141,7 +142,9 @@ def grade_entry(test: dict, cases: dict[str, dict], not_run: str) -> results.Gra
         fraction, text = _case_result(cases.get(nodeid), not_run)
         fractions.append(fraction)
         if len(test["cases"]) == 1:
-            lines.append("Passed." if text == "passed" else text)
+            note = (cases.get(nodeid) or {}).get("note") or ""
+            # A passing case says what it measured (an outcome test's returns and training time).
+            lines.append(("Passed." + (f" {note}" if note else "")) if text == "passed" else text)
         elif text != "passed":
             case_id = nodeid[len(test["node"]):] or nodeid
             lines.append(f"case {case_id}: {text}")

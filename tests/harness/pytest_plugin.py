@@ -6,9 +6,11 @@ given files, default ``HW1/code``), ``--reference DIR`` (the solutions, for hidd
 ``--problems 1,2`` (run only those), ``--debug-inprocess`` (``make test DEBUG=1``),
 ``--worker-user NAME`` (run student code as that user; grading as root only).
 
-Tests use three fixtures: ``student`` (a :class:`harness.client.Submission`),
-``credit`` (``credit(fraction)`` records partial credit) and ``reference`` (loads a
-solution module in this process; hidden tests only).
+Tests use four fixtures: ``student`` (a :class:`harness.client.Submission`),
+``credit`` (``credit(fraction)`` records partial credit), ``note`` (``note(text)``: what
+the test measured, shown to the student whether it passes or fails: under the score table
+of ``make test`` and in the test's Gradescope output) and ``reference`` (loads a solution
+module in this process; hidden tests only).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ FEEDBACK_LIMIT = 6000
 _STATE = pytest.StashKey[dict]()
 _CREDIT = pytest.StashKey[float]()
 _FEEDBACK = pytest.StashKey[dict]()
+_NOTE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,7 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "scratch": scratch, "code": scratch / "code", "runtime": runtime, "missing": missing,
         "user": user, "problems": problems, "wanted": wanted, "live": None, "results": {},
         "entries": _entries(), "reference": Path(config.getoption("reference") or root / "solutions"),
-        "given": given,
+        "given": given, "notes": {},
     }
 
 
@@ -182,6 +185,20 @@ def credit(request: pytest.FixtureRequest):
     return record
 
 
+@pytest.fixture
+def note(request: pytest.FixtureRequest):
+    """``note(text)`` records what this test case measured, for the student, pass or fail.
+
+    Say the measurement and its bar ("mean 498.3, lowest 471 over 20 hidden seeds; bar 475");
+    in hidden tests never an expected value. The last note of a case wins.
+    """
+
+    def record(text: str) -> None:
+        request.node.stash[_NOTE] = str(text)
+        request.config.stash[_STATE]["notes"][request.node.nodeid] = str(text)
+
+    return record
+
 
 @pytest.fixture(scope="session")
 def reference(request: pytest.FixtureRequest):
@@ -245,6 +262,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.hookimpl(optionalhook=True)
 def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> dict:
     data = dict(item.stash.get(_FEEDBACK, {}))
+    if _NOTE in item.stash:
+        data["note"] = item.stash[_NOTE]
     if _CREDIT in item.stash:
         data["credit"] = item.stash[_CREDIT]
     return data
@@ -379,6 +398,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus):
     if state is None or reporter is None or config.getoption("no_score_table") or not state["results"]:
         return result
     outcomes = {n: o for n, o in case_outcomes(reporter.stats).items() if _graded(n, state["entries"])}
+    notes = [f"  {nodeid.split('::')[-1]}: {text}" for nodeid, text in state["notes"].items()]
+    if notes:
+        reporter.write_line("")
+        reporter.write_line("What the outcome tests measured (pass or fail):")
+        for line in notes:
+            reporter.write_line(line)
     for line in score_table(state["results"], outcomes, _rubric(), state["wanted"]):
         reporter.write_line(line)
     return result
