@@ -502,9 +502,10 @@ def check_training_seeds(first_seed, n_seeds, n_episodes):
     Returns the number of (learner, seed) pairs below the bar or over the time budget.
     """
     misses = 0
+    print(f"settings: BC_EPOCHS={BC_EPOCHS}, DAGGER_ITERATIONS={DAGGER_ITERATIONS}, "
+          f"DAGGER_EPISODES_PER_ITERATION={DAGGER_EPISODES_PER_ITERATION}, DAGGER_EPOCHS={DAGGER_EPOCHS}")
     for kind, label in (("bc", "BC from 5 expert episodes"), ("dagger", "DAgger from a 50-step demonstration")):
-        print(f"{label} (BC_EPOCHS={BC_EPOCHS}, DAGGER_ITERATIONS={DAGGER_ITERATIONS}, "
-              f"DAGGER_EPISODES_PER_ITERATION={DAGGER_EPISODES_PER_ITERATION}, DAGGER_EPOCHS={DAGGER_EPOCHS}):")
+        print(f"{label}:")
         for seed in range(first_seed, first_seed + n_seeds):
             policy, seconds = _train_like_the_grader(kind, seed)
             returns = _episode_returns(lambda o, policy=policy: act(policy, o), n_episodes, seed=10_000 + 100 * seed)
