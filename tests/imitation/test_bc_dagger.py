@@ -1,6 +1,6 @@
 """Public tests for Problem 6 (bc_dagger.py), against independent oracles.
 
-Oracles: the expert's rule as HW1-SPEC writes it (push right iff 0.1 x + 0.5 x_dot +
+Oracles: the expert's rule as expert.py states it (push right iff 0.1 x + 0.5 x_dot +
 10 theta + 2 theta_dot > 0), Gymnasium's CartPole stepped in this process, and PyTorch's
 own Adam and cross-entropy run on the same weights. The outcome tests train your
 learner in the worker, then this process drives CartPole-v1 itself and asks your policy
