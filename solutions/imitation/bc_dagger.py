@@ -515,7 +515,8 @@ def check_training_seeds(first_seed, n_seeds, n_episodes):
                   f"{n_episodes} episodes; bar {GRADING_BAR}; trained in {seconds:.1f} s of {TRAINING_BUDGET_S} s"
                   f"{'' if ok else '   <-- would lose points'}", flush=True)
     print(f"{2 * n_seeds - misses}/{2 * n_seeds} runs at full credit. The grader uses other training and "
-          "evaluation seeds, on one CPU: keep a margin.")
+          "evaluation seeds, on one CPU: keep a margin. (Training times are this machine's, now: a busy "
+          "machine is slower.)")
     return misses
 
 
