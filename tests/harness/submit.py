@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"packed {args.out}:")
     for rel in packed:
         print(f"  {rel}  ({(args.code / rel).stat().st_size} bytes)")
-    print("Upload this zip to Gradescope.")
+    print("Upload this zip to the Gradescope assignment for your code (your report is a separate PDF assignment).")
     return 0
 
 
