@@ -69,3 +69,18 @@ def test_submit_packs_without_asking_when_only_the_extra_credit_is_unfinished(tm
     out = capsys.readouterr().out
     assert "imitation/bc_dagger.py (Extra credit, optional): train_memory_agent" in out
     assert (tmp_path / "out.zip").exists()
+
+
+def test_a_passing_outcome_test_tells_the_student_what_was_measured():
+    """Gradescope's output of a passed case carries the test's note (pass or fail, the student sees it)."""
+    from hw1grader import supervisor
+
+    node = "tests/imitation/test_bc_dagger.py::test_bc_outcome_public"
+    test = {"number": "6.10", "name": "BC", "points": 1, "visibility": "visible", "cases": [node], "node": node,
+            "problem": 6}
+    note = "mean 498.3, lowest 471 over 20 seeds 100..119; bar 475; trained in 3.1 s of 60 s"
+    passed = supervisor.grade_entry(test, {node: {"outcome": "passed", "credit": None, "feedback": "",
+                                                  "note": note}}, "not run")
+    assert passed.score == 1 and passed.output == f"Passed. {note}"
+    plain = supervisor.grade_entry(test, {node: {"outcome": "passed", "credit": None, "feedback": ""}}, "not run")
+    assert plain.output == "Passed."
