@@ -4,8 +4,8 @@
 Run it from this folder once ``agents.py`` works: ``python testbed.py`` runs every agent
 family over its parameter sweep and writes the plots into ``outputs/`` (``--outputs``,
 ``--runs``, ``--steps``, ``--seed``, ``--jobs``, ``--quick``; ``python testbed.py --help``).
-2000 runs of 1000 steps (the book's figures) take a minute or two with the reference
-agents on two cores; the script measures your agents on one run each and prints its
+2000 runs of 1000 steps (the book's figures) take about two minutes with the reference
+agents on two idle cores; the script measures your agents on one run each and prints its
 estimate before it starts. ``python testbed.py --quick`` (200 runs) is a quick look.
 Plots, each with the average reward and the percentage of optimal actions per step:
 ``epsilon_greedy.png`` (epsilon in 0, 0.01, 0.1, 1; Q0 = 0; sample averages),
