@@ -48,6 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="append one JSON line per finished test case (kept even if the run is killed)")
     group.addoption("--confine", action="store_true",
                     help="confine the worker to its own folders with Landlock where the kernel has it (grading)")
+    group.addoption("--sandbox-log", default=None,
+                    help="write the protections the worker reported (JSON) to this file (grading)")
     group.addoption("--enforce-budgets", action="store_true",
                     help="stop calling student code once a problem's time budget (tests/rubric.py) is spent")
 
@@ -164,7 +166,8 @@ def student(request: pytest.FixtureRequest):
             submission = InProcessSubmission(state["code"])
         else:
             worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"],
-                            confine=request.config.getoption("confine"))
+                            confine=request.config.getoption("confine"),
+                            sandbox_log=request.config.getoption("sandbox_log"))
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
             submission = Submission(worker, budget_s=budget, label=f"Problem {number}")
         state["live"] = live = (number, submission)
