@@ -37,6 +37,7 @@ DEFAULT_TIMEOUT = 20.0
 MAX_RESPONSE = 256 * 1024 * 1024
 OUTPUT_FILE_LIMIT = 32 * 1024 * 1024  # a bigger flood kills the worker (SIGXFSZ)
 OUTPUT_SHOWN = 3000
+HOME_WATCH_S = 0.5  # without a tmpfs quota, the home is measured this often while a call runs
 MAX_STRAY_FRAMES = 64  # frames that answer no pending request before the worker is stopped
 CHANNEL_MESSAGE = ("your code wrote to the grader's channel: {n} message(s) that do not answer this call "
                    "were dropped, and the call does not count. Graded code must return its results.")
@@ -55,6 +56,10 @@ WORKER_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
 }
+
+
+class _HomeOverQuota(Exception):
+    """The worker's home grew past its quota while a call ran (args: bytes used, entries)."""
 
 
 def _describe_call(target: str, args: tuple, kwargs: dict) -> str:
@@ -168,9 +173,18 @@ class Worker:
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         chunks = []
+        watch = self.confine and self.protections is not None and not self.protections.get("home")
         while n:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._response_r], [], [], remaining)[0]:
+            wait = min(remaining, HOME_WATCH_S) if watch else remaining
+            if remaining <= 0:
+                raise TimeoutError
+            if not select.select([self._response_r], [], [], wait)[0]:
+                if wait < remaining:
+                    over = self._home_over()
+                    if over:
+                        raise _HomeOverQuota(*over)
+                    continue
                 raise TimeoutError
             chunk = os.read(self._response_r, min(n, 1 << 20))
             if not chunk:
@@ -197,7 +211,10 @@ class Worker:
                 self._read_hello(deadline)
             self._write_all(HEADER.pack(len(payload)) + payload, deadline)
             response = self._answer(nonce, deadline)
-            return self._check_home() or response
+            over = self._home_over()
+            return self._home_verdict(*over) if over else response
+        except _HomeOverQuota as exc:
+            return self._home_verdict(*exc.args)
         except (EOFError, BrokenPipeError):
             if self.process is not None:
                 self.exit_status = self.process.wait()
@@ -244,13 +261,11 @@ class Worker:
             return {"error": {"kind": "sandbox", "message": CHANNEL_MESSAGE.format(n=stray)}}
         return frame
 
-    def _check_home(self) -> dict | None:
-        """Without a tmpfs quota (no root, or no namespaces): measure the home after each call.
-
-        Over ``HOME_MB`` (or ``HOME_INODES`` entries), the worker is stopped, its home wiped
-        and the call fails. A fast writer can exceed the quota during one call; see README.
-        """
-        if self.protections is None or self.protections.get("home") or not self.confine:
+    def _home_over(self) -> tuple[int, int] | None:
+        """Without a tmpfs quota (no root, or no namespaces), the home is measured during and
+        after each call: ``(bytes, entries)`` when over ``HOME_MB`` or ``HOME_INODES``.
+        A fast writer can still exceed the quota by what it writes in ``HOME_WATCH_S``."""
+        if not self.confine or self.protections is None or self.protections.get("home"):
             return None
         used, entries = 0, 0
         for dirpath, dirnames, filenames in os.walk(self._home):
@@ -260,13 +275,17 @@ class Worker:
                     used += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
                 except OSError:
                     continue
-        if used <= sandbox.HOME_MB * 2**20 and entries <= sandbox.HOME_INODES:
-            return None
+            if entries > sandbox.HOME_INODES:
+                break
+        return (used, entries) if used > sandbox.HOME_MB * 2**20 or entries > sandbox.HOME_INODES else None
+
+    def _home_verdict(self, used: int, entries: int) -> dict:
+        """Stop the worker, empty its home, fail the call that filled it."""
         self.kill()
         shutil.rmtree(self._home, ignore_errors=True)
         return {"error": {"kind": "sandbox", "message": (
-            f"your code wrote {used / 2**20:.0f} MB in {entries} files to its home folder; "
-            f"the limit is {sandbox.HOME_MB} MB and {sandbox.HOME_INODES} files (the folder was emptied)")}}
+            f"your code wrote {used / 2**20:.0f} MB in {entries} files to its home folder; the limit is "
+            f"{sandbox.HOME_MB} MB and {sandbox.HOME_INODES} files (the call was stopped, the folder emptied)")}}
 
     def _write_all(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)

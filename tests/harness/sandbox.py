@@ -14,10 +14,13 @@ wording of the protections. Two ways, chosen when a worker starts (:func:`enter`
   IPC objects vanish with the namespace.
 * **Otherwise** (not root, or the kernel refuses namespaces, as in a Docker container
   without ``CAP_SYS_ADMIN``): a seccomp filter makes ``socket()`` fail with ``EACCES`` for
-  every family but ``AF_UNIX`` (and refuses ``io_uring``, which can open sockets behind
-  seccomp's back); Landlock (set up by the worker) also refuses TCP where its ABI is 4 or
+  every family but ``AF_UNIX``; Landlock (set up by the worker) also refuses TCP where its ABI is 4 or
   more and keeps ``/dev/shm`` unwritable; the client checks the size of the worker's home
-  after each call instead of a tmpfs quota.
+  during and after each call instead of a tmpfs quota.
+
+Either way, when grading, a seccomp filter refuses ``io_uring`` (it can open sockets behind
+seccomp's back) and System V / POSIX message-queue IPC (their objects would outlive the
+worker where there is no IPC namespace).
 
 ``RLIMIT_NPROC`` counts processes per real uid across the whole machine (PID namespaces do
 not change that), so gradings that run at once must not share a worker uid:
@@ -136,7 +139,7 @@ def enter(uid: int | None, gid: int | None, home: str, keep_fds: tuple = ()) -> 
     ``uid``/``gid``: the worker identity to drop to (we must be root); ``None``: stay as we
     are (a student's own ``make test``, or grading without root). ``keep_fds`` are the
     channel fds, closed in the helper processes. Returns the protections in force, for
-    :func:`describe`; the network part is finished by :func:`block_network` where the
+    :func:`describe`; the network part is finished by :func:`install_filter` where the
     namespace was not available.
     """
     report: dict = {"network": "none", "pid_namespace": False, "home": None, "shm": "shared"}
@@ -155,32 +158,42 @@ def enter(uid: int | None, gid: int | None, home: str, keep_fds: tuple = ()) -> 
     return report
 
 
-# seccomp: (AUDIT_ARCH, socket syscall number, has the x32 ABI) per machine; io_uring_setup is 425 on both.
-_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41, True), "aarch64": (0xC00000B7, 198, False)}
-_IO_URING_SETUP = 425
+# seccomp, per machine: AUDIT_ARCH, the x32 ABI's bit (x86_64), socket(), and the syscalls refused
+# always: io_uring_setup (it can open sockets behind seccomp's back), System V shm/sem/msg get and
+# mq_open (their objects outlive the process where there is no IPC namespace).
+_SECCOMP_ARCH = {
+    "x86_64": {"arch": 0xC000003E, "x32": 0x40000000, "socket": 41, "deny": (425, 29, 64, 68, 240)},
+    "aarch64": {"arch": 0xC00000B7, "x32": None, "socket": 198, "deny": (425, 194, 190, 186, 180)},
+}
 
 
-def _seccomp_program(arch: int, socket_nr: int, x32: bool) -> list[tuple[int, int, int, int]]:
-    """BPF: refuse socket() unless AF_UNIX, io_uring, and any foreign-ABI syscall; allow the rest."""
+def _seccomp_program(spec: dict, network: bool) -> list[tuple[int, int, int, int]]:
+    """BPF for :func:`install_filter`: ``(code, jt, jf, k)`` with jumps resolved."""
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
     allow, deny = 0x7FFF0000, 0x00050000 | errno.EACCES
-    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, deny), (ld, 0, 0, 0)]
-    if x32:
-        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, deny)]
-    prog += [(jeq, 0, 1, _IO_URING_SETUP), (ret, 0, 0, deny),
-             (jeq, 0, 3, socket_nr), (ld, 0, 0, 16), (jeq, 1, 0, 1), (ret, 0, 0, deny),  # args[0] == AF_UNIX
-             (ret, 0, 0, allow)]
-    return prog
+    # Symbolic program: jump targets are "allow", "deny" or None (the next instruction).
+    prog = [(ld, None, None, 4), (jeq, None, "deny", spec["arch"]), (ld, None, None, 0)]
+    if spec["x32"]:
+        prog.append((jge, "deny", None, spec["x32"]))
+    prog += [(jeq, "deny", None, nr) for nr in spec["deny"]]
+    if network:  # socket(): args[0] (its low 32 bits, offset 16) must be AF_UNIX
+        prog += [(jeq, None, "allow", spec["socket"]), (ld, None, None, 16), (jeq, "allow", "deny", 1)]
+    prog += [(ret, None, None, allow), (ret, None, None, deny)]
+    where = {"allow": len(prog) - 2, "deny": len(prog) - 1}
+    return [(code, 0 if jt is None else where[jt] - i - 1, 0 if jf is None else where[jf] - i - 1, k)
+            for i, (code, jt, jf, k) in enumerate(prog)]
 
 
-def block_network() -> bool:
-    """Install the seccomp socket filter on this process and its future children."""
+def install_filter(network: bool) -> bool:
+    """Install the seccomp filter on this process and its future children: always refuse
+    ``io_uring`` and System V / POSIX message-queue IPC; with ``network``, also every
+    ``socket()`` but ``AF_UNIX``. Foreign-ABI syscalls (32-bit, x32) are refused."""
     spec = _SECCOMP_ARCH.get(platform.machine())
     if spec is None:
         return False
     try:
         libc = _libc()
-        code = b"".join(struct.pack("=HBBI", *insn) for insn in _seccomp_program(*spec))
+        code = b"".join(struct.pack("=HBBI", *insn) for insn in _seccomp_program(spec, network))
         buffer = ctypes.create_string_buffer(code, len(code))
 
         class Program(ctypes.Structure):
@@ -213,6 +226,8 @@ def describe(report: dict | None) -> str:
     parts.append(f"a {home} home as its only writable space" if home else "an unbounded writable home")
     shm = report.get("shm")
     parts.append({"shared": "/dev/shm shared with the machine"}.get(shm, f"/dev/shm {shm}"))
+    if report.get("ipc") == "blocked":
+        parts.append("no System V IPC, POSIX message queues or io_uring")
     if report.get("landlock"):
         parts.append(f"file access limited by Landlock (ABI {report['landlock']})")
     if report.get("user") == "separate":

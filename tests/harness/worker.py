@@ -206,8 +206,10 @@ def main() -> None:
         protections["landlock_tcp"] = protections["landlock"] >= 4
         if protections["shm"] == "shared" and protections["landlock"]:
             protections["shm"] = "unavailable"
-        if protections["network"] != "namespace" and sandbox.block_network():
-            protections["network"] = "seccomp"
+        fallback = protections["network"] != "namespace"
+        if sandbox.install_filter(network=fallback):
+            protections["network"] = "seccomp" if fallback else protections["network"]
+            protections["ipc"] = "blocked"
     request_fd, response_fd = _hide_channel(request_fd, response_fd)
     hello = codec.dumps({"hello": protections})
     _write_all(response_fd, HEADER.pack(len(hello)) + hello)
