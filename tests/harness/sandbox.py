@@ -44,6 +44,7 @@ import signal
 import struct
 import tempfile
 
+FILE_MB = 32  # any one file the worker writes, its output included (RLIMIT_FSIZE)
 HOME_MB = 32  # the worker's writable space (its home, also its TMPDIR and cwd)
 HOME_INODES = 4096  # files and folders in it
 SHM_MB = 8  # its private /dev/shm
@@ -284,6 +285,7 @@ LIMIT_HINTS = {
     errno.EMFILE: f"a worker process may hold at most {NOFILE} open files",
     errno.ENOSPC: f"the worker's writable space (its home) holds at most {HOME_MB} MB and {HOME_INODES} files; "
                   f"/dev/shm at most {SHM_MB} MB",
+    errno.EFBIG: f"a file the worker writes may grow to at most {FILE_MB} MB",
     errno.EDQUOT: f"the worker's writable space (its home) holds at most {HOME_MB} MB",
     errno.EACCES: "graded code has no network and may write only in its home folder",
 }
