@@ -181,6 +181,7 @@ def _claim(user: str | None) -> tuple[str | None, int | None, int | None]:
     if user is None:
         return None, None, None
     uid, _, lock = sandbox.claim_worker_uid(user)
+    procs.kill_user_processes(uid)  # the uid is ours alone now: anything of it left is a dead grading's
     return (user if uid == pwd.getpwnam(user).pw_uid else str(uid)), uid, lock
 
 

@@ -42,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--reference", default=None, help="folder with the reference solutions (default: solutions)")
     group.addoption("--problems", default="", help="comma-separated problem numbers to run (default: all)")
     group.addoption("--debug-inprocess", action="store_true", help="run student code in this process")
-    group.addoption("--worker-user", default=None, help="run student code as this user (root only)")
+    group.addoption("--worker-user", default=None, help="run student code as this user (name or uid; root only)")
     group.addoption("--no-score-table", action="store_true", help="do not print the score table")
     group.addoption("--results-log", default=None,
                     help="append one JSON line per finished test case (kept even if the run is killed)")

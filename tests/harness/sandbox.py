@@ -83,13 +83,22 @@ def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data:
                       data.encode() if data else None) == 0
 
 
-def _relay_exit(status: int) -> None:
-    """End this process the way the child whose wait status is ``status`` ended."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
-    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+def _relay_exit(status: int, init: bool) -> None:
+    """End this process the way the child whose wait status is ``status`` ended.
+
+    The init of a PID namespace cannot kill itself with a signal, so it exits with 128 + the
+    signal and the outer helper turns that back into the signal (a worker's own exit status
+    above 128 then reads as a signal: a small price for crash messages that name it).
+    """
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0 and init:
+        os._exit(128 - code)
+    if not init and os.WIFEXITED(status) and code > 128 and code - 128 in signal.valid_signals():
+        code = -(code - 128)
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code if code >= 0 else 1)
 
 
 def _namespaces(uid: int, gid: int, home: str, keep_fds: tuple) -> dict | None:
@@ -104,7 +113,7 @@ def _namespaces(uid: int, gid: int, home: str, keep_fds: tuple) -> dict | None:
     if init:  # the outer helper, in the grader's PID namespace: its exit status is the worker's
         for fd in keep_fds:
             os.close(fd)
-        _relay_exit(os.waitpid(init, 0)[1])
+        _relay_exit(os.waitpid(init, 0)[1], init=False)
     # PID 1 of the new namespace. Mounts first, so that the worker inherits them.
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)  # nothing we mount reaches the grader
     report = {"network": "namespace", "pid_namespace": True}
@@ -128,7 +137,7 @@ def _namespaces(uid: int, gid: int, home: str, keep_fds: tuple) -> dict | None:
             except ChildProcessError:
                 os._exit(1)
             if pid == worker:
-                _relay_exit(status)
+                _relay_exit(status, init=True)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     return report
