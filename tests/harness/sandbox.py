@@ -73,7 +73,9 @@ def limits(root_run: bool) -> None:
     """
     import resource
 
-    resource.setrlimit(resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    nofile = NOFILE if hard == resource.RLIM_INFINITY else min(NOFILE, hard)  # never above what we may set
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
     if root_run:
         resource.setrlimit(resource.RLIMIT_NPROC, (NPROC, NPROC))
 
