@@ -168,12 +168,16 @@ def _worker_user(requested: str | None) -> str | None:
     return requested
 
 
-def _kill_student_processes(uid: int | None) -> None:
-    """Kill everything this run started (we are a subreaper), then every process of the
-    worker uid: this grading holds it alone (:func:`harness.sandbox.claim_worker_uid`)."""
+def _kill_student_processes(uid: int | None, sweep_user: bool) -> None:
+    """Kill everything this run started (we are a subreaper), then the worker uid's processes.
+
+    All of them with ``sweep_user`` (Gradescope: one submission per container) or when the uid
+    is an anonymous one this grading claimed (no one else runs as it); otherwise (the named
+    worker user on a machine where other tools may run as it) only the ones init adopted.
+    """
     procs.kill_descendants()
     if uid is not None:
-        procs.kill_user_processes(uid)
+        procs.kill_user_processes(uid, orphans_only=not (sweep_user or uid >= sandbox.UID_POOL_BASE))
 
 
 def _claim(user: str | None) -> tuple[str | None, int | None, int | None]:
@@ -181,7 +185,8 @@ def _claim(user: str | None) -> tuple[str | None, int | None, int | None]:
     if user is None:
         return None, None, None
     uid, _, lock = sandbox.claim_worker_uid(user)
-    procs.kill_user_processes(uid)  # the uid is ours alone now: anything of it left is a dead grading's
+    if uid >= sandbox.UID_POOL_BASE:
+        procs.kill_user_processes(uid)  # only claimants run as it: anything left is a dead grading's
     return (user if uid == pwd.getpwnam(user).pw_uid else str(uid)), uid, lock
 
 
@@ -200,8 +205,8 @@ def sandbox_report(scratch: Path) -> str:
 
 def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | None,
               sweep_user: bool = True) -> dict:
-    """Grade ``root/submission`` into ``root/results/results.json``. ``sweep_user`` is kept
-    for callers; the worker uid is this grading's alone, so its processes are always swept."""
+    """Grade ``root/submission`` into ``root/results/results.json`` (``sweep_user``: see
+    :func:`_kill_student_processes`)."""
     started = time.monotonic()
     results_path = root / "results" / "results.json"
     results.write(results.fallback("The autograder started but did not finish. This is not your fault: "
@@ -237,9 +242,9 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         graded.insert(0, results.GradedTest(
             number="0.1", name="Submission files", score=0, max_score=0,
             output="Files the autograder looked for:\n" + found.report()
-            + "\n\nYour code ran in a sandbox: " + sandbox_report(scratch), visibility="visible",
+            + "\n\nSandbox for your code: " + sandbox_report(scratch), visibility="visible",
             status="failed" if found.missing else "passed"))
-        _kill_student_processes(uid)  # nothing of the student's may outlive this point: the final write
+        _kill_student_processes(uid, sweep_user)  # nothing of the student's may outlive this point: the final write
         shown = [p for p in problems if not only or p.number in only]
         doc = results.document(graded, "", time.monotonic() - started,
                                extra={"missing": found.missing, "ignored": found.ignored[:50]})
@@ -249,7 +254,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         results.write(doc, results_path)
         return doc
     finally:
-        _kill_student_processes(uid)
+        _kill_student_processes(uid, sweep_user)
         shutil.rmtree(scratch, ignore_errors=True)
         if lock is not None:
             os.close(lock)
@@ -263,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=OVERALL_BUDGET_S, help="overall budget in seconds")
     parser.add_argument("--worker-user", default="student", help="unprivileged user for student code (root only)")
     parser.add_argument("--no-sweep-user", action="store_true",
-                        help="kept for older callers, no effect: each grading claims a worker uid of its own "
-                             "(harness.sandbox.claim_worker_uid), so sweeping its processes never hits another run")
+                        help="do not kill every process of the worker user at the end (local runs may overlap; "
+                             "this run's own descendants, and everything of an anonymous claimed uid, are always "
+                             "killed)")
     args = parser.parse_args(argv)
     only = {int(n) for n in args.problems.split(",") if n.strip()}
     try:
