@@ -57,7 +57,14 @@ def answer():
 def channel_view():
     """What student code and its children can see of the channel."""
     child = subprocess.run(["ls", "/proc/self/fd"], capture_output=True, text=True).stdout.split()
-    return {"argv": sys.argv[1:], "child_fds": child}
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write, " ".join(os.listdir("/proc/self/fd")).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    forked = os.read(read, 4096).decode().split()
+    return {"argv": sys.argv[1:], "child_fds": child, "forked_fds": forked, "own_fds": os.listdir("/proc/self/fd")}
 
 def fork_bomb():
     while True:
@@ -150,6 +157,9 @@ def test_channel_is_not_in_argv_nor_inherited_by_children(make_submission):
     seen = make_submission().call("probe", "channel_view")
     assert seen["argv"] == []
     assert set(seen["child_fds"]) <= {"0", "1", "2", "3"}  # ls's own directory descriptor is 3
+    high = [fd for fd in seen["own_fds"] if int(fd) >= 64]  # the channel: two random high descriptors
+    assert len(high) == 2
+    assert not set(high) & set(seen["forked_fds"])  # closed in a forked child
 
 
 @ROOT_ONLY
