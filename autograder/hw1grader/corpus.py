@@ -15,10 +15,14 @@ layouts, misnamed files)::
 Feedback expectations (optional): ``"hints"`` must appear in the entry's test outputs and in
 no other entry's that does not declare them too (a hint is a claim about one cause);
 ``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message).
+``"listen": {"tcp": PORT, "udp": PORT}`` runs loopback listeners during the grading (a
+network exfiltration target) that must hear nothing.
 Every entry is graded through the real autograder (:mod:`hw1grader.grade`) on the
 problems it names, and must also keep the invariants every run keeps: a schema-valid
 ``results.json``, the run finished within its budget, no hidden-test or reference text in
-any output, no expected value in a hidden test's message, and no process left behind.
+any output, no expected value in a hidden test's message, no process left behind, and
+nothing left behind by hostile entries (files named ``hw1-hostile-*`` in the shared
+writable places, their System V segment).
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ import concurrent.futures
 import dataclasses
 import json
 import re
+import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +49,8 @@ from hw1grader.secrets import leaks, secret_lines
 ROOT = build.ROOT
 CORPUS = ROOT / "autograder" / "corpus"
 EXPECTATIONS = ("full", "lose", "zero")
+SHARED_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+HOSTILE_SHM_KEY = 0x48573101  # the System V key of hostile-shm-filler
 
 
 @dataclasses.dataclass
@@ -95,6 +103,48 @@ def _apply(patch_file: Path, target: Path) -> None:
                            f"re-create it from the current solution ({proc.stdout.strip()} {proc.stderr.strip()})")
 
 
+def _listen(spec: dict) -> list[socket.socket]:
+    """Loopback listeners (``{"tcp": port, "udp": port}``) that a submission may try to reach."""
+    sockets = []
+    for kind, port in spec.items():
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", int(port)))
+        if kind == "tcp":
+            sock.listen(16)  # the kernel completes connections without accept(): a pending one is a leak
+        sockets.append(sock)
+    return sockets
+
+
+def _heard(sockets: list[socket.socket]) -> list[str]:
+    """The listeners that received a connection or a datagram; closes them all."""
+    ready = select.select(sockets, [], [], 0)[0] if sockets else []
+    heard = [f"{'tcp' if s.type == socket.SOCK_STREAM else 'udp'} port {s.getsockname()[1]}" for s in ready]
+    for sock in sockets:
+        sock.close()
+    return heard
+
+
+def leftovers() -> list[str]:
+    """What hostile entries left on the machine (and remove it): ``hw1-hostile-*`` files in the
+    shared writable folders and the System V segment of ``hostile-shm-filler``."""
+    found = []
+    for folder in SHARED_WRITABLE:
+        for path in folder.glob("hw1-hostile-*"):
+            found.append(str(path))
+            path.unlink(missing_ok=True)
+    try:
+        rows = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    except OSError:
+        rows = []
+    for row in rows:
+        key, shmid = (int(field) for field in row.split()[:2])
+        if key == HOSTILE_SHM_KEY:
+            found.append(f"System V shared memory segment {key:#x}")
+            subprocess.run(["ipcrm", "-m", str(shmid)], capture_output=True)
+    return found
+
+
 def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float,
                 check_processes: bool = True) -> Outcome:
     spec = json.loads((entry / "expected.json").read_text())
@@ -104,9 +154,15 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
     with tempfile.TemporaryDirectory(prefix="hw1-corpus-") as tmp:
         submission = _submission(entry, spec, Path(tmp) / "submission")
         out = Path(tmp) / "results.json"
+        listeners = _listen(spec.get("listen", {}))
         started = time.monotonic()
-        doc = grade.grade(submission, out, problems, zip_path, budget=budget, quiet=True)
+        try:
+            doc = grade.grade(submission, out, problems, zip_path, budget=budget, quiet=True)
+        finally:
+            heard = _heard(listeners)
         seconds = time.monotonic() - started
+    if heard:
+        problems_seen.append(f"the submission reached the loopback listener(s): {', '.join(heard)}")
     try:
         results.validate(doc)
     except Exception as exc:  # noqa: BLE001
@@ -121,6 +177,9 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
     if left:
         problems_seen.append(f"{len(left)} process(es) outlived the run")
         procs.kill_descendants()
+    behind = leftovers() if check_processes else []
+    if behind:
+        problems_seen.append(f"left behind: {', '.join(behind[:5])}{' ...' if len(behind) > 5 else ''}")
     outputs = [t.get("output", "") for t in doc.get("tests", [])]
     feedback = "\n".join(outputs)
     problems_seen += _feedback_problems(spec, doc, outputs)
@@ -213,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         failures += 1
         print(f"FAIL {len(left)} process(es) outlived the corpus run")
         procs.kill_descendants()
+    behind = leftovers()
+    if behind:
+        failures += 1
+        print(f"FAIL left behind by the corpus run: {', '.join(behind[:10])}")
     print(f"corpus: {len(chosen) - failures}/{len(chosen)} entries as expected "
           f"({time.monotonic() - started:.0f} s)")
     return 1 if failures else 0

@@ -7,7 +7,9 @@
 3. runs pytest once per problem in a subprocess with the staff configuration only
    (plugin autoloading off, a clean environment), under that problem's budget and an
    overall budget well below Gradescope's timeout; student code runs only in the
-   workers those tests start, as an unprivileged user when we are root;
+   workers those tests start, as an unprivileged user when we are root (a uid of its own
+   for this grading: :func:`harness.sandbox.claim_worker_uid`), in the sandbox of
+   :mod:`harness.sandbox`, whose protections test 0.1 states;
 4. reconciles the JSON report with the manifest fixed at build time: every manifest
    test appears, a case that did not run fails with the reason, unknown ids are ignored;
 5. writes ``results.json`` atomically and kills every process the run left behind.
@@ -28,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import procs
+from harness import procs, sandbox
 from harness.layout import Problem
 from harness.scoring import case_fraction, entry_score
 from hw1grader import results
@@ -71,7 +73,8 @@ def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, s
            "-p", "pytest_timeout", f"--timeout={int(problem.budget_s + PYTEST_GRACE_S)}",
            "--code", str(code), "--given", str(source / "HW1" / "code"), "--reference", str(source / "solutions"),
            "--problems", str(problem.number), "--enforce-budgets", "--confine", "--results-log", str(log),
-           "--no-score-table", "-q", "-p", "no:cacheprovider"]
+           "--no-score-table", "-q", "-p", "no:cacheprovider",
+           "--sandbox-log", str(scratch / f"sandbox-{problem.number}.json")]
     if worker_user:
         cmd += ["--worker-user", worker_user]
     started = time.monotonic()
@@ -195,19 +198,45 @@ def _worker_user(requested: str | None) -> str | None:
     return requested
 
 
-def _kill_student_processes(user: str | None, sweep_user: bool) -> None:
-    """Kill everything this run started (we are a subreaper), then the worker user's processes.
+def _kill_student_processes(uid: int | None, sweep_user: bool) -> None:
+    """Kill everything this run started (we are a subreaper), then the worker uid's processes.
 
-    ``sweep_user`` (Gradescope: one submission per container) kills every process of the
-    worker user; without it (local runs may overlap) only the ones init adopted.
+    All of them with ``sweep_user`` (Gradescope: one submission per container) or when the uid
+    is an anonymous one this grading claimed (no one else runs as it); otherwise (the named
+    worker user on a machine where other tools may run as it) only the ones init adopted.
     """
     procs.kill_descendants()
-    if user:
-        procs.kill_user_processes(pwd.getpwnam(user).pw_uid, orphans_only=not sweep_user)
+    if uid is not None:
+        procs.kill_user_processes(uid, orphans_only=not (sweep_user or uid >= sandbox.UID_POOL_BASE))
+
+
+def _claim(user: str | None) -> tuple[str | None, int | None, int | None]:
+    """The worker identity of this grading: ``(--worker-user value, uid, lock fd)``."""
+    if user is None:
+        return None, None, None
+    uid, _, lock = sandbox.claim_worker_uid(user)
+    if uid >= sandbox.UID_POOL_BASE:
+        procs.kill_user_processes(uid)  # only claimants run as it: anything left is a dead grading's
+    return (user if uid == pwd.getpwnam(user).pw_uid else str(uid)), uid, lock
+
+
+def sandbox_report(scratch: Path) -> str:
+    """What test 0.1 says about the sandbox: the protections the workers reported."""
+    seen = []
+    for path in sorted(scratch.glob("sandbox-*.json")):
+        try:
+            text = sandbox.describe(json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+        if text not in seen:
+            seen.append(text)
+    return "\n".join(seen) if seen else sandbox.describe(None)
 
 
 def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | None,
               sweep_user: bool = True) -> dict:
+    """Grade ``root/submission`` into ``root/results/results.json`` (``sweep_user``: see
+    :func:`_kill_student_processes`)."""
     started = time.monotonic()
     results_path = root / "results" / "results.json"
     results.write(results.fallback("The autograder started but did not finish. This is not your fault: "
@@ -216,7 +245,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
     manifest = json.loads((source / "manifest.json").read_text())
     problems = [Problem(**{**p, "files": tuple(p["files"])}) for p in manifest["problems"]]
     procs.become_subreaper()
-    user = _worker_user(worker_user)
+    user, uid, lock = _claim(_worker_user(worker_user))
     scratch = Path(tempfile.mkdtemp(prefix="hw1-grade-"))
     try:
         found = discover(root / "submission", scratch / "submission")
@@ -246,9 +275,10 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
             test.output = redact(test.output, secrets)
         graded.insert(0, results.GradedTest(
             number="0.1", name="Submission files", score=0, max_score=0,
-            output="Files the autograder looked for:\n" + found.report(), visibility="visible",
+            output="Files the autograder looked for:\n" + found.report()
+            + "\n\nSandbox for your code: " + sandbox_report(scratch), visibility="visible",
             status="failed" if found.missing else "passed"))
-        _kill_student_processes(user, sweep_user)  # nothing of the student's may outlive this point: the final write
+        _kill_student_processes(uid, sweep_user)  # nothing of the student's may outlive this point: the final write
         shown = [p for p in problems if not only or p.number in only]
         doc = results.document(graded, "", time.monotonic() - started,
                                extra={"missing": found.missing, "ignored": found.ignored[:50],
@@ -259,8 +289,10 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         results.write(doc, results_path)
         return doc
     finally:
-        _kill_student_processes(user, sweep_user)
+        _kill_student_processes(uid, sweep_user)
         shutil.rmtree(scratch, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-user", default="student", help="unprivileged user for student code (root only)")
     parser.add_argument("--no-sweep-user", action="store_true",
                         help="do not kill every process of the worker user at the end (local runs may overlap; "
-                             "this run's own descendants are always killed)")
+                             "this run's own descendants, and everything of an anonymous claimed uid, are always "
+                             "killed)")
     args = parser.parse_args(argv)
     only = {int(n) for n in args.problems.split(",") if n.strip()}
     try:

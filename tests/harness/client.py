@@ -12,9 +12,10 @@ pytest process so that ``breakpoint()`` works.
 from __future__ import annotations
 
 import importlib
+import json
 import os
-import pwd
 import resource
+import secrets
 import select
 import shutil
 import signal
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import codec
+from harness import codec, sandbox
 from harness.contract import Contract
 from harness.diagnosis import Diagnosis
 from harness.errors import NotImplementedYet, StudentCrash, StudentTimeout
@@ -38,8 +39,12 @@ HEADER = struct.Struct("!Q")
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 DEFAULT_TIMEOUT = 20.0
 MAX_RESPONSE = 256 * 1024 * 1024
-OUTPUT_FILE_LIMIT = 32 * 1024 * 1024  # a bigger flood kills the worker (SIGXFSZ)
+OUTPUT_FILE_LIMIT = sandbox.FILE_MB * 1024 * 1024  # a bigger flood kills the worker (SIGXFSZ)
 OUTPUT_SHOWN = 3000
+HOME_WATCH_S = 0.5  # without a tmpfs quota, the home is measured this often while a call runs
+MAX_STRAY_FRAMES = 64  # frames that answer no pending request before the worker is stopped
+CHANNEL_MESSAGE = ("your code wrote to the grader's channel: {n} message(s) that do not answer this call "
+                   "were dropped, and the call does not count. Graded code must return its results.")
 # Headless and single-threaded: grading boxes have half a CPU and no display.
 WORKER_ENV = {
     "MPLBACKEND": "Agg",
@@ -55,6 +60,10 @@ WORKER_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
 }
+
+
+class _HomeOverQuota(Exception):
+    """The worker's home grew past its quota while a call ran (args: bytes used, entries)."""
 
 
 def _describe_call(target: str, args: tuple, kwargs: dict) -> str:
@@ -78,11 +87,14 @@ class Worker:
     ``code_dir`` holds the assembled ``frozen_lake/``, ``bandits/``, ``networks/`` and
     ``imitation/`` folders; ``runtime_dir`` is the folder holding the ``harness`` package
     (copied next to the code when grading, so the worker user can read it). ``user`` names
-    an unprivileged account to run as (only when we are root).
+    an unprivileged account to run as (only when we are root): a name or a uid claimed with
+    :func:`harness.sandbox.claim_worker_uid`. ``protections`` is what the worker reported
+    about its sandbox when it started (also written to ``sandbox_log`` when given).
     """
 
     def __init__(self, code_dir: Path, runtime_dir: Path, *, memory_mb: int = 2048,
-                 user: str | None = None, python: str = sys.executable, confine: bool = False) -> None:
+                 user: str | None = None, python: str = sys.executable, confine: bool = False,
+                 sandbox_log: str | None = None) -> None:
         self.code_dir = Path(code_dir)
         self.runtime_dir = Path(runtime_dir)
         self.memory_mb = memory_mb
@@ -94,14 +106,16 @@ class Worker:
         self._scratch = Path(tempfile.mkdtemp(prefix="hw1-worker-"))
         self._output_path = self._scratch / "output.txt"
         self._home = self._scratch / "home"
+        self.sandbox_log = sandbox_log
+        self.protections: dict | None = None
+        self._hello_pending = False
 
     def _limits(self) -> None:  # runs in the child between fork and exec
         cap = self.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
         resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self.user is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (512, 512))
+        sandbox.limits(root_run=self.user is not None)
 
     def start(self) -> None:
         self._home.mkdir(exist_ok=True)
@@ -111,24 +125,24 @@ class Worker:
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_fd = os.open(self._output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        user_kwargs: dict = {}
-        if self.user is not None:
-            entry = pwd.getpwnam(self.user)
+        if self.user is not None:  # the worker starts as root and drops to it in its sandbox
+            uid, gid, name = sandbox.parse_user(self.user)
             os.chmod(self._scratch, 0o711)  # the worker may enter its home, not list our files
-            os.chown(self._home, entry.pw_uid, entry.pw_gid)
-            user_kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            os.chown(self._home, uid, gid)
+            env.update({"HW1_WORKER_ID": f"{uid}:{gid}", "USER": name, "LOGNAME": name})
         try:
             self.process = subprocess.Popen(
                 [self.python, "-I", str(self.runtime_dir / "harness" / "worker.py"),
                  str(request_r), str(response_w), str(self.code_dir)],
                 stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
                 pass_fds=(request_r, response_w), cwd=self._home, env=env,
-                start_new_session=True, preexec_fn=self._limits, **user_kwargs,
+                start_new_session=True, preexec_fn=self._limits,
             )
         finally:
             for fd in (request_r, response_w, output_fd):
                 os.close(fd)
         self._request_w, self._response_r = request_w, response_r
+        self._hello_pending = True
 
     def kill(self) -> None:
         """Kill the worker's whole process group and forget it."""
@@ -165,9 +179,18 @@ class Worker:
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         chunks = []
+        watch = self.confine and self.protections is not None and not self.protections.get("home")
         while n:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._response_r], [], [], remaining)[0]:
+            wait = min(remaining, HOME_WATCH_S) if watch else remaining
+            if remaining <= 0:
+                raise TimeoutError
+            if not select.select([self._response_r], [], [], wait)[0]:
+                if wait < remaining:
+                    over = self._home_over()
+                    if over:
+                        raise _HomeOverQuota(*over)
+                    continue
                 raise TimeoutError
             chunk = os.read(self._response_r, min(n, 1 << 20))
             if not chunk:
@@ -186,17 +209,18 @@ class Worker:
             if self.process is not None:
                 self.kill()
             self.start()
-        payload = codec.dumps(message)
+        nonce = secrets.token_hex(16)  # the answer must echo it: student code cannot forge one in advance
+        payload = codec.dumps({**message, "nonce": nonce})
         deadline = time.monotonic() + timeout
         try:
+            if self._hello_pending:
+                self._read_hello(deadline)
             self._write_all(HEADER.pack(len(payload)) + payload, deadline)
-            (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
-            if size > MAX_RESPONSE:
-                raise codec.CodecError("response too large")
-            response = codec.loads(self._read_exact(size, deadline))
-            if not isinstance(response, dict) or not ({"ok", "error"} & response.keys()):
-                raise codec.CodecError("malformed response")
-            return response
+            response = self._answer(nonce, deadline)
+            over = self._home_over()
+            return self._home_verdict(*over) if over else response
+        except _HomeOverQuota as exc:
+            return self._home_verdict(*exc.args)
         except (EOFError, BrokenPipeError):
             if self.process is not None:
                 self.exit_status = self.process.wait()
@@ -205,6 +229,69 @@ class Worker:
         except (TimeoutError, codec.CodecError):
             self.kill()
             raise
+
+    def _read_frame(self, deadline: float, lenient: bool = False):
+        """One length-prefixed frame, decoded; ``lenient``: ``None`` when it does not decode."""
+        (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
+        if size > MAX_RESPONSE:
+            raise codec.CodecError("response too large; did your code write to the grader's channel?")
+        data = self._read_exact(size, deadline)
+        try:
+            return codec.loads(data)
+        except codec.CodecError:
+            if lenient:
+                return None
+            raise
+
+    def _read_hello(self, deadline: float) -> None:
+        """The worker's first frame, sent before any student code ran: its sandbox."""
+        hello = self._read_frame(deadline)
+        if not isinstance(hello, dict) or not isinstance(hello.get("hello"), dict):
+            raise codec.CodecError("the worker did not start properly")
+        self.protections = hello["hello"]
+        self._hello_pending = False
+        if self.sandbox_log:
+            Path(self.sandbox_log).write_text(json.dumps(self.protections, default=str))
+
+    def _answer(self, nonce: str, deadline: float) -> dict:
+        """The frame that answers request ``nonce``; any other frame is dropped and counted."""
+        stray = 0
+        while True:
+            frame = self._read_frame(deadline, lenient=True)  # well-framed garbage is dropped too
+            if isinstance(frame, dict) and frame.get("nonce") == nonce and ({"ok", "error"} & frame.keys()):
+                break
+            stray += 1
+            if stray > MAX_STRAY_FRAMES:
+                raise codec.CodecError("your code wrote to the grader's channel")
+        if stray:
+            return {"error": {"kind": "sandbox", "message": CHANNEL_MESSAGE.format(n=stray)}}
+        return frame
+
+    def _home_over(self) -> tuple[int, int] | None:
+        """Without a tmpfs quota (no root, or no namespaces), the home is measured during and
+        after each call: ``(bytes, entries)`` when over ``HOME_MB`` or ``HOME_INODES``.
+        A fast writer can still exceed the quota by what it writes in ``HOME_WATCH_S``."""
+        if not self.confine or self.protections is None or self.protections.get("home"):
+            return None
+        used, entries = 0, 0
+        for dirpath, dirnames, filenames in os.walk(self._home):
+            for name in filenames + dirnames:
+                entries += 1
+                try:
+                    used += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+                except OSError:
+                    continue
+            if entries > sandbox.HOME_INODES:
+                break
+        return (used, entries) if used > sandbox.HOME_MB * 2**20 or entries > sandbox.HOME_INODES else None
+
+    def _home_verdict(self, used: int, entries: int) -> dict:
+        """Stop the worker, empty its home, fail the call that filled it."""
+        self.kill()
+        shutil.rmtree(self._home, ignore_errors=True)
+        return {"error": {"kind": "sandbox", "message": (
+            f"your code wrote {used / 2**20:.0f} MB in {entries} files to its home folder; the limit is "
+            f"{sandbox.HOME_MB} MB and {sandbox.HOME_INODES} files (the call was stopped, the folder emptied)")}}
 
     def _write_all(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)

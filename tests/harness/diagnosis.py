@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from harness import sandbox
 from harness.contract import MODULES, Contract
 from harness.errors import NotGraded, NotImplementedYet, StudentCodeError, StudentException
 from harness.seeding import seed_for
@@ -88,6 +89,11 @@ class Diagnosis:
         kind = error.get("kind")
         text = str(error.get("message", ""))
         trace = str(error.get("traceback", ""))
+        if kind == "sandbox":  # the grader's own verdict on what the call did (channel, writable space)
+            return StudentException(f"{what}: {text}", output)
+        limit = sandbox.limit_hint(error.get("errno"))
+        if limit:
+            text += f" ({limit})"
         broken = error.get("import_of")
         if broken:
             return self._import_failure(str(broken), error, what, output)

@@ -46,12 +46,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--reference", default=None, help="folder with the reference solutions (default: solutions)")
     group.addoption("--problems", default="", help="comma-separated problem numbers to run (default: all)")
     group.addoption("--debug-inprocess", action="store_true", help="run student code in this process")
-    group.addoption("--worker-user", default=None, help="run student code as this user (root only)")
+    group.addoption("--worker-user", default=None, help="run student code as this user (name or uid; root only)")
     group.addoption("--no-score-table", action="store_true", help="do not print the score table")
     group.addoption("--results-log", default=None,
                     help="append one JSON line per finished test case (kept even if the run is killed)")
     group.addoption("--confine", action="store_true",
                     help="confine the worker to its own folders with Landlock where the kernel has it (grading)")
+    group.addoption("--sandbox-log", default=None,
+                    help="write the protections the worker reported (JSON) to this file (grading)")
     group.addoption("--enforce-budgets", action="store_true",
                     help="stop calling student code once a problem's time budget (tests/rubric.py) is spent")
     group.addoption("--grader-tracebacks", action="store_true",
@@ -173,7 +175,8 @@ def student(request: pytest.FixtureRequest):
             submission = InProcessSubmission(state["code"], state["contract"])
         else:
             worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"],
-                            confine=request.config.getoption("confine"))
+                            confine=request.config.getoption("confine"),
+                            sandbox_log=request.config.getoption("sandbox_log"))
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
             submission = Submission(worker, budget_s=budget, label=f"Problem {number}", contract=state["contract"])
         state["live"] = live = (number, submission)

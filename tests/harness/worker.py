@@ -23,6 +23,12 @@ and its home (the only writable place besides ``/dev``). The autograder source, 
 tests and the reference solutions stay unreadable even where file permissions alone would
 allow it (a course checkout on the grading machine). It also refuses TCP and signals to
 processes outside the worker where the kernel supports that.
+
+Before that, :mod:`harness.sandbox` takes away the network, bounds processes, files and the
+writable space (:func:`harness.sandbox.enter`), and the worker hides its channel (random
+high descriptors, close-on-exec, closed in forked children, gone from ``sys.argv``). Every
+response echoes the ``nonce`` of its request, so the client drops any frame student code
+forges. The first frame, sent before any student code runs, is ``{"hello": protections}``.
 """
 
 import copy
@@ -105,37 +111,41 @@ def _error(exc: BaseException, code_dir: str) -> dict:
     frames = _student_frames(exc, code_dir)
     return {"kind": kind, "type": type(exc).__name__, "message": message[:2000],
             "traceback": _student_traceback(exc, code_dir)[:4000], "frames": frames[-16:],
-            "import_of": _import_of(exc, frames, code_dir), "missing": _missing_function(exc, code_dir)}
+            "import_of": _import_of(exc, frames, code_dir), "missing": _missing_function(exc, code_dir),
+            "errno": exc.errno if isinstance(exc, OSError) and isinstance(exc.errno, int) else None}
 
 
 # Landlock (linux/landlock.h): syscalls 444-446 on every architecture that has them.
 _LL_CREATE, _LL_ADD_RULE, _LL_RESTRICT = 444, 445, 446
 _LL_READ = (1 << 0) | (1 << 2) | (1 << 3)  # EXECUTE, READ_FILE, READ_DIR
+# /dev: read and write existing devices (also TRUNCATE, IOCTL_DEV), create nothing: no /dev/shm files
+# unless the sandbox mounted a private one (then it is in ``writable``).
+_LL_DEV = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 14) | (1 << 15)
 _LL_FS_BITS = {1: 13, 2: 14, 3: 15, 4: 15, 5: 16}  # number of filesystem rights each ABI knows
 _SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys", "/nix/store")
 
 
-def _confine(read_only: list, writable: list) -> bool:
+def _confine(read_only: list, writable: list) -> int:
     """Restrict this process and its children to the given folders (plus the Python
-    installation and system folders). Returns whether the kernel applied it."""
+    installation and system folders). Returns the Landlock ABI applied (0: none)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.syscall.restype = ctypes.c_long
         abi = libc.syscall(_LL_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))  # the ABI version
         if abi < 1:
-            return False
+            return 0
         handled = (1 << _LL_FS_BITS.get(abi, 16)) - 1
         attr = (ctypes.c_uint64 * 3)(handled, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)  # TCP; signals, sockets
         size = 8 * (3 if abi >= 6 else 2 if abi >= 4 else 1)
         ruleset = libc.syscall(_LL_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
         if ruleset < 0:
-            return False
+            return 0
     except (OSError, AttributeError, TypeError, ValueError):  # not Linux, or no Landlock
-        return False
+        return 0
     try:
         prefixes = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
         rules = [(p, _LL_READ) for p in [*_SYSTEM_READ, *prefixes, *read_only]]
-        rules += [("/proc", _LL_READ | (1 << 1)), ("/dev", handled)] + [(p, handled) for p in writable]
+        rules += [("/proc", _LL_READ | (1 << 1)), ("/dev", _LL_DEV)] + [(p, handled) for p in writable]
         for path, access in rules:
             if not path or not os.path.isdir(path):
                 continue
@@ -147,10 +157,10 @@ def _confine(read_only: list, writable: list) -> bool:
             finally:
                 os.close(fd)
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required to restrict oneself
-            return False
-        return libc.syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+            return 0
+        return abi if libc.syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0 else 0
     except (OSError, TypeError, ValueError):
-        return False
+        return 0
     finally:
         os.close(ruleset)
 
@@ -193,6 +203,40 @@ def _call_checking_mutation(fn, args: list, kwargs: dict):
     return result, mutated
 
 
+def _hide_channel(*fds: int) -> list:
+    """Move the channel to random high descriptors that no child keeps; forget their numbers.
+
+    Close-on-exec covers every program student code runs; the fork hook covers forked
+    children (``os.fork``, ``multiprocessing``). Student code in this very process can still
+    find them (``/proc/self/fd``): the nonce is what makes forged frames harmless.
+    """
+    import resource
+
+    top = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 4096)
+    moved = []
+    for fd in fds:
+        while True:
+            target = top // 2 + int.from_bytes(os.urandom(2), "little") % (top - top // 2)
+            try:
+                os.fstat(target)
+            except OSError:
+                break
+        os.dup2(fd, target, inheritable=False)
+        os.close(fd)
+        moved.append(target)
+
+    def close_in_child() -> None:
+        for fd in moved:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    os.register_at_fork(after_in_child=close_in_child)
+    del sys.argv[1:]
+    return moved
+
+
 def _run(request: dict, mutated: list):
     from harness.codec import materialize
     from harness.seeding import seed_global_generators
@@ -221,11 +265,28 @@ def main() -> None:
     runtime_dir = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     # Scripts in HW1/code import their siblings by bare name (``import lake_info``).
     sys.path[:0] = [os.path.join(code_dir, folder) for folder in CODE_FOLDERS] + [runtime_dir]
+    from harness import sandbox  # the standard library only: the helpers it forks stay small
+
+    identity = os.environ.pop("HW1_WORKER_ID", "")  # "uid:gid" to drop to (root only)
+    uid, gid = (int(n) for n in identity.split(":")) if identity else (None, None)
+    protections = sandbox.enter(uid, gid, os.environ.get("HOME", os.getcwd()), (request_fd, response_fd))
     from harness import codec
 
     if os.environ.get("HW1_CONFINE") == "1":  # grading only: a student's own `make test` hides nothing
-        _confine(read_only=[code_dir, runtime_dir], writable=[os.getcwd(), os.environ.get("HOME", ""),
-                                                             os.environ.get("TMPDIR", "")])
+        shm = ["/dev/shm"] if str(protections.get("shm")).startswith("private") else []
+        protections["landlock"] = _confine(read_only=[code_dir, runtime_dir],
+                                           writable=[os.getcwd(), os.environ.get("HOME", ""),
+                                                     os.environ.get("TMPDIR", ""), *shm])
+        protections["landlock_tcp"] = protections["landlock"] >= 4
+        if protections["shm"] == "shared" and protections["landlock"]:
+            protections["shm"] = "unavailable"
+        fallback = protections["network"] != "namespace"
+        if sandbox.install_filter(network=fallback):
+            protections["network"] = "seccomp" if fallback else protections["network"]
+            protections["ipc"] = "blocked"
+    request_fd, response_fd = _hide_channel(request_fd, response_fd)
+    hello = codec.dumps({"hello": protections})
+    _write_all(response_fd, HEADER.pack(len(hello)) + hello)
     while True:
         try:
             (size,) = HEADER.unpack(_read_exact(request_fd, HEADER.size))
@@ -247,9 +308,10 @@ def main() -> None:
             except BaseException:  # noqa: BLE001, S110 - a student may have closed or replaced them
                 pass
         try:
-            payload = codec.dumps(response)
+            payload = codec.dumps({"nonce": request.get("nonce"), **response})
         except BaseException as exc:  # noqa: BLE001
-            payload = codec.dumps({"error": {"kind": "encode", "type": type(exc).__name__,
+            payload = codec.dumps({"nonce": request.get("nonce"),
+                                   "error": {"kind": "encode", "type": type(exc).__name__,
                                              "message": str(exc)[:2000], "traceback": ""}})
         _write_all(response_fd, HEADER.pack(len(payload)) + payload)
 
