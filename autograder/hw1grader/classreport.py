@@ -195,7 +195,7 @@ def _plots(grades: ClassGrades, rates: list[tuple[dict, float, float, int]]) -> 
             values = [100 * grades.problem_points(s)[p["number"]] / p["points"] for s in grades.graded()]
             labels.append(f"P{p['number']} {p['title'][:28]}{' (EC)' if p['extra_credit'] else ''}")
             data.append(values)
-        ax.boxplot(data, vert=False, widths=0.55, showmeans=True,
+        ax.boxplot(data, orientation="horizontal", widths=0.55, showmeans=True,
                    meanprops={"marker": "D", "markerfacecolor": "#c0392b", "markeredgecolor": "#c0392b"})
         ax.set_yticks(range(1, len(labels) + 1), labels)
         ax.set_xlim(-3, 103)
@@ -207,10 +207,11 @@ def _plots(grades: ClassGrades, rates: list[tuple[dict, float, float, int]]) -> 
     shown = [r for r in rates if r[3] > 0][:CHART_TESTS]
     if shown:
         fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(shown) + 1.0))
-        labels = [f"{t['number']}  {t['name'][:48]}" for t, _, _, _ in shown]
+        labels = [f"{t['number']}  {t['name'][:52]}{'...' if len(t['name']) > 52 else ''}" for t, _, _, _ in shown]
         values = [100 * rate for _, rate, _, _ in shown]
         colors = ["#c0392b" if v < 50 else "#e67e22" if v < 80 else "#3b6ea8" for v in values]
-        ax.barh(range(len(shown)), values, color=colors)
+        bars = ax.barh(range(len(shown)), values, color=colors)
+        ax.bar_label(bars, labels=[f"{v:.0f}%" for v in values], padding=3, fontsize=8)
         ax.set_yticks(range(len(shown)), labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
