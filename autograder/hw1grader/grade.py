@@ -9,8 +9,11 @@ Gradescope would (plus ``--root``), copies ``results.json`` out and prints the s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
+import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from harness import procs
@@ -39,27 +43,54 @@ def metadata() -> dict:
 
 
 WORKER_USER = "student"
+# Lock files of the worker-user slots: in /run (root only) where it exists, not in a world-writable /tmp.
+SLOTS = (Path("/run") if os.access("/run", os.W_OK) else Path(tempfile.gettempdir())) / "hw1-worker-slots"
 
 
-def isolate(root: Path) -> bool:
+def isolate(root: Path, user: str = WORKER_USER) -> bool:
     """As root, do what setup.sh does on Gradescope: a worker user that cannot read ``root``.
 
     Returns whether student code will run as a separate user (only possible as root).
     """
     if os.geteuid() != 0:
         return False
-    if subprocess.run(["id", "-u", WORKER_USER], capture_output=True).returncode != 0:
-        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                               WORKER_USER], capture_output=True, text=True)
+    if subprocess.run(["id", "-u", user], capture_output=True).returncode != 0:
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user],
+                              capture_output=True, text=True)
         # Concurrent gradings (a batch) may race to create it: only a user still missing is an error.
-        if made.returncode != 0 and subprocess.run(["id", "-u", WORKER_USER], capture_output=True).returncode != 0:
-            raise RuntimeError(f"could not create the worker user {WORKER_USER!r}: {made.stderr.strip()}")
+        if made.returncode != 0 and subprocess.run(["id", "-u", user], capture_output=True).returncode != 0:
+            raise RuntimeError(f"could not create the worker user {user!r}: {made.stderr.strip()}")
     for path in (root / "source", root / "results", root / "submission"):
         os.chmod(path, 0o700)
     return True
 
 
-def prepare_root(zip_path: Path, submission: Path, root: Path, submission_metadata: dict | None = None) -> None:
+@contextlib.contextmanager
+def worker_user_slot(base: str = WORKER_USER) -> Iterator[str]:
+    """A worker user that no other grading on this machine is using now: ``base`` when it is free
+    (a lone grading runs as ``student``, as on Gradescope), else ``base1``, ``base2``...
+
+    Overlapping gradings (the corpus, a batch) must not share a user: processes of one user may
+    signal (``kill(-1, ...)``), ptrace and count against the process limit of each other. A slot is
+    an exclusive ``flock`` on a file under :data:`SLOTS`, released when the run ends or its process dies.
+    """
+    SLOTS.mkdir(mode=0o700, exist_ok=True)
+    for slot in itertools.count():
+        handle = open(SLOTS / f"{base}-{slot}.lock", "w")  # held (and locked) for the whole run
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield base if slot == 0 else f"{base}{slot}"
+        finally:
+            handle.close()
+        return
+
+
+def prepare_root(zip_path: Path, submission: Path, root: Path, submission_metadata: dict | None = None,
+                 worker_user: str = WORKER_USER) -> None:
     """Lay out ``root`` as Gradescope does: source/, run_autograder, submission/, results/.
 
     ``submission_metadata`` is written as ``submission_metadata.json`` (default: :func:`metadata`).
@@ -76,7 +107,7 @@ def prepare_root(zip_path: Path, submission: Path, root: Path, submission_metada
     elif submission.is_file():
         shutil.copy2(submission, root / "submission" / submission.name)
     (root / "submission_metadata.json").write_text(json.dumps(submission_metadata or metadata(), indent=1))
-    isolate(root)
+    isolate(root, worker_user)
 
 
 @dataclasses.dataclass
@@ -96,17 +127,21 @@ class Run:
 
 
 def run(submission: Path, zip_path: Path, problems: str = "", budget: float | None = None,
-        timeout: float | None = None, submission_metadata: dict | None = None) -> Run:
+        timeout: float | None = None, submission_metadata: dict | None = None,
+        worker_user: str = WORKER_USER) -> Run:
     """Run the real autograder on ``submission`` in a fresh simulated ``/autograder`` root.
 
-    Each call has its own root and scratch folders and never sweeps the worker user's processes
-    machine-wide, so calls may overlap (the corpus and the batch grade several at once). Past
-    ``timeout`` seconds the whole run is killed (its descendants first, then the supervisor).
+    Each call has its own root, scratch folders and worker user (:func:`worker_user_slot`, named
+    after ``worker_user``) and never sweeps that user's processes machine-wide, so calls may overlap
+    (the corpus and the batch grade several at once). Past ``timeout`` seconds the whole run is
+    killed (its descendants first, then the supervisor).
     """
-    with tempfile.TemporaryDirectory(prefix="hw1-autograder-") as tmp:
+    # Only root switches users; otherwise student code runs as the caller and a slot would change nothing.
+    slot = worker_user_slot(worker_user) if os.geteuid() == 0 else contextlib.nullcontext(worker_user)
+    with tempfile.TemporaryDirectory(prefix="hw1-autograder-") as tmp, slot as user:
         root = Path(tmp) / "autograder"
-        prepare_root(zip_path, submission, root, submission_metadata)
-        cmd = [str(root / "run_autograder"), "--root", str(root), "--no-sweep-user"]
+        prepare_root(zip_path, submission, root, submission_metadata, user)
+        cmd = [str(root / "run_autograder"), "--root", str(root), "--no-sweep-user", "--worker-user", user]
         if problems:
             cmd += ["--problems", problems]
         if budget is not None:
