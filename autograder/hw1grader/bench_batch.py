@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench-batch: speed-up {counts[-1]} vs {counts[0]} worker(s): {ratio:.2f}x "
               f"(goal >= {goal:.2f}x): {'met' if ratio >= goal else 'NOT met'}")
     print(f"bench-batch: per-test scores identical across runs: {'yes' if same else 'NO'}")
+    for n in counts[1:]:
+        for sub_id, tests in runs[counts[0]].items():
+            other = runs[n].get(sub_id, {})
+            for number in sorted(set(tests) | set(other)):
+                if tests.get(number) != other.get(number):
+                    print(f"bench-batch:   {sub_id} test {number}: {tests.get(number)} on {counts[0]} worker(s), "
+                          f"{other.get(number)} on {n} (a loaded machine can push calls past their time limits)")
     print(f"bench-batch: one submission costs {per_sub:.1f} s of one core (problems: {args.problems or 'all'})")
     for cores in (2, BIG_NODE):
         hours = CLASS_SIZE * per_sub / cores / 3600
