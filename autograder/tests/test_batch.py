@@ -280,3 +280,14 @@ def test_report_renders_in_headless_chromium(tmp_path):
     histogram_blue = ((abs(pixels[..., 0] - 0x3B) < 6) & (abs(pixels[..., 1] - 0x6E) < 6)
                       & (abs(pixels[..., 2] - 0xA8) < 6))
     assert histogram_blue.sum() > 500
+
+
+def test_the_autograder_zip_lands_on_a_worker_once_and_only_with_its_digest():
+    data = b"the autograder zip"
+    digest = batch.sha256(data)
+    path = batch._install_autograder(data, digest)
+    assert path.read_bytes() == data
+    assert batch._install_autograder(data, digest) == path  # the second task reuses it
+    with pytest.raises(RuntimeError, match="damaged"):
+        batch._install_autograder(b"the autograder zip, cut", batch.sha256(b"something else"))
+    shutil.rmtree(path.parent)

@@ -4,7 +4,8 @@
 It also checks that concurrent gradings do not interfere: the class holds hostile submissions
 (a memory bomb, daemons that escape the worker's process group, a SIGALRM-proof hang), and every
 submission's per-test scores in the batch are byte-identical to the same files graded alone.
-Problem 1 only, under a 45 s budget (it bounds the hang), to keep the test at about two minutes.
+Problem 1 only, under a 45 s budget (it bounds the hang), to keep the test at about two minutes
+unloaded. Last, a grading past its time limit is killed whole and becomes a grader error.
 """
 
 from __future__ import annotations
@@ -100,6 +101,13 @@ def graded(work, cluster, autograder):
     return source, out
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def _scores(doc: dict) -> str:
     return json.dumps([(t["number"], t["score"], t["max_score"]) for t in doc["tests"]])
 
@@ -146,3 +154,19 @@ def test_hostile_neighbours_change_no_score_in_the_batch(graded, autograder, wor
         in_batch = json.loads((out / "results" / f"{sub.id}.json").read_text())["results"]
         assert _scores(json.loads(alone.results_text)) == _scores(in_batch), sub.id
         shutil.rmtree(folder)
+
+
+def test_a_grading_past_its_time_limit_is_killed_with_everything_it_started(autograder, work):
+    """The batch's last line of defence (a grader hung outside its own budget): the whole run is
+    killed at the limit, and the batch records a grader error instead of waiting."""
+    from harness import procs
+
+    folder = synthetic.corpus.build_submission(synthetic.corpus.CORPUS / "solutions-full", work / "hung")
+    started = time.monotonic()
+    done = grade.run(folder, autograder, PROBLEMS, None, timeout=6)
+    assert done.timed_out and done.returncode is None
+    assert time.monotonic() - started < 60
+    left = [command for command in map(_command, procs.descendants())
+            if "hw1grader.supervisor" in command or "harness/worker.py" in command or "pytest" in command]
+    assert left == []
+    assert batch.judge(done, 6)[0] == batch.GRADER_ERROR
