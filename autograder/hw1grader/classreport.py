@@ -193,7 +193,8 @@ def _plots(grades: ClassGrades, rates: list[tuple[dict, float, float, int]]) -> 
         labels, data = [], []
         for p in reversed(grades.problems):
             values = [100 * grades.problem_points(s)[p["number"]] / p["points"] for s in grades.graded()]
-            labels.append(f"P{p['number']} {p['title'][:28]}{' (EC)' if p['extra_credit'] else ''}")
+            title = p["title"] if len(p["title"]) <= 36 else p["title"][:35] + "..."
+            labels.append(f"P{p['number']} {title}{' (EC)' if p['extra_credit'] else ''}")
             data.append(values)
         ax.boxplot(data, orientation="horizontal", widths=0.55, showmeans=True,
                    meanprops={"marker": "D", "markerfacecolor": "#c0392b", "markeredgecolor": "#c0392b"})
@@ -204,7 +205,8 @@ def _plots(grades: ClassGrades, rates: list[tuple[dict, float, float, int]]) -> 
         ax.spines[["top", "right"]].set_visible(False)
         plots["problems"] = _png(fig)
 
-    shown = [r for r in rates if r[3] > 0][:CHART_TESTS]
+    failed = [r for r in rates if r[1] < 1.0]  # tests some graded submission did not pass in full
+    shown = failed[:CHART_TESTS]
     if shown:
         fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(shown) + 1.0))
         labels = [f"{t['number']}  {t['name'][:52]}{'...' if len(t['name']) > 52 else ''}" for t, _, _, _ in shown]
@@ -216,7 +218,8 @@ def _plots(grades: ClassGrades, rates: list[tuple[dict, float, float, int]]) -> 
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of graded submissions with full marks on the test")
-        ax.set_title(f"The {len(shown)} most failed tests")
+        more = f" (the first {len(shown)} of {len(failed)})" if len(failed) > len(shown) else ""
+        ax.set_title(f"Tests not passed in full by everyone, most failed first{more}")
         ax.spines[["top", "right"]].set_visible(False)
         plots["tests"] = _png(fig)
     return plots
@@ -301,6 +304,8 @@ def render_html(grades: ClassGrades, autograder_digest: str = "") -> str:
     parts.append("<h2>Tests students struggle with</h2>")
     if "tests" in plots:
         parts.append(f"<div class='plots'><img alt='pass rate of the most failed tests' src='{plots['tests']}'></div>")
+    elif rates:
+        parts.append("<p class='none'>Every graded submission passed every test in full.</p>")
     if rates:
         parts.append("<details><summary>Every test, most failed first</summary><table><tr><th>test</th><th>name</th>"
                      "<th>full marks</th><th>mean / max</th></tr>")
