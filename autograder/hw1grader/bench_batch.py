@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
                 if tests.get(number) != other.get(number):
                     print(f"bench-batch:   {sub_id} test {number}: {tests.get(number)} on {counts[0]} worker(s), "
                           f"{other.get(number)} on {n} (a loaded machine can push calls past their time limits)")
-    print(f"bench-batch: one submission costs {per_sub:.1f} s of one core (problems: {args.problems or 'all'})")
+    print(f"bench-batch: one submission took {per_sub:.1f} s on 1 worker (problems: {args.problems or 'all'}; "
+          "on a loaded machine this is wall time, not CPU time)")
     for cores in (2, BIG_NODE):
         hours = CLASS_SIZE * per_sub / cores / 3600
         print(f"bench-batch: projected {CLASS_SIZE} students on {cores} cores: {hours * 60:.0f} min "
