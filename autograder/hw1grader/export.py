@@ -109,7 +109,11 @@ def load(path: Path) -> Export:
                     archive.extractall(tmp)  # member names are sanitised: nothing lands outside tmp
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 raise InputError(f"{path}: cannot unpack the export zip ({exc})") from exc
-            export = _load_folder(Path(tmp), str(path))
+            base = Path(tmp)
+            inside = list(base.iterdir())
+            if len(inside) == 1 and inside[0].is_dir():  # a zip of one folder (the export, or a class folder)
+                base = inside[0]
+            export = _load_folder(base, str(path))
         return export
     return _load_folder(path, str(path))
 

@@ -4,6 +4,7 @@ the CSV files and report.html (rendered in headless Chromium when the browser is
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import subprocess
@@ -118,6 +119,19 @@ def test_export_plain_folder_reports_each_bad_input_and_keeps_the_rest(tmp_path)
     text = "\n".join(loaded.problems)
     assert "alice.zip: duplicate id 'alice'" in text
     assert "notes.txt: neither a folder nor a zip" in text
+
+
+def test_export_zip_of_a_class_folder_reads_its_students(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as student_zip:
+        student_zip.writestr("bandits/agents.py", "pass\n")
+    with zipfile.ZipFile(tmp_path / "class.zip", "w") as out:
+        out.writestr("class/alice/frozen_lake/lake_model.py", "x = 1\n")
+        out.writestr("class/bob.zip", inner.getvalue())
+    loaded = export.load(tmp_path / "class.zip")
+    assert loaded.kind == "folder" and loaded.problems == []
+    assert [(s.id, sorted(s.files)) for s in loaded.submissions] == [
+        ("alice", ["frozen_lake/lake_model.py"]), ("bob", ["bob.zip"])]
 
 
 def test_export_without_metadata_grades_the_folders_and_says_so(tmp_path):
