@@ -23,6 +23,14 @@ FORCE ?=
 comma := ,
 TEST_PROBLEMS := $(if $(P),$(P),1,2,3,4,5,6)$(if $(EC),$(comma)EC,)
 DEBUG ?=
+SUBMISSIONS ?=
+OUT ?= outputs/batch
+WORKERS ?=
+SCHEDULER ?=
+# On Linux, PyPI's torch is a multi-GB CUDA build: the CPU build comes from PyTorch's index (as in the
+# handout's Makefile). A CPU wheel pip already finds without any index (find-links) is used first, offline.
+TORCH_INDEX ?= $(if $(filter Linux,$(shell uname -s)),--extra-index-url https://download.pytorch.org/whl/cpu,)
+TORCH_PIN = $(shell grep -E '^torch==' requirements.txt)
 export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
 export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/tests
@@ -34,21 +42,26 @@ GRADER_TESTS := autograder/tests
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 
 .PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
-        handout submit audit corpus knockout bench bench-grade demo demo-dp demo-bandits demo-imitation clean
+        handout submit audit corpus knockout bench bench-grade batch bench-batch demo demo-dp demo-bandits \
+        demo-imitation clean
 
 help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
 	@echo "  variables: CODE=HW1/code (make test), DEBUG=1 (make test in-process), SUBMISSION=solutions,"
-	@echo "             RESULTS=results/results.json, PROBLEMS=2,3 (make grade / make test)"
+	@echo "             RESULTS=results/results.json, PROBLEMS=2,3 (make grade / make test / make batch)"
 	@echo "  make test P=4 (or P=2,3): only those problems, score table last, exit 0 when they all pass;"
 	@echo "             the default is Problems 1-6: EC=1 (or P=7) adds the extra credit, which retrains an agent"
 	@echo "  make submit FORCE=1: pack without asking, even while functions still raise NotImplementedError"
+	@echo "             SUBMISSIONS=export OUT=outputs/batch WORKERS=N SCHEDULER=tcp://host:8786 (make batch)"
+	@echo "             TORCH_INDEX='--extra-index-url URL' (make install: where the CPU build of torch comes from)"
 
 install: $(STAMP) ## create .venv and install the pinned requirements (CPU builds); a no-op when done
 
 $(STAMP): requirements.txt
 	@test -n "$(PYTHON)" || { echo "make install: needs Python 3.10 or newer (set PYTHON=...)"; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q --no-index --no-deps "$(TORCH_PIN)+cpu" 2>/dev/null \
+	    || $(PY) -m pip install --disable-pip-version-check -q $(TORCH_INDEX) "$(TORCH_PIN)"
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
 
@@ -104,6 +117,15 @@ bench: $(STAMP) ## value iteration vs a per-state loop (64x64 lake); the bandit 
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
 	$(PY) -m hw1grader.bench
+
+batch: $(STAMP) ## grade a class on Dask: SUBMISSIONS=export (folder/zip) or student folders, OUT=dir
+	@test -n "$(SUBMISSIONS)" || { echo "make batch: set SUBMISSIONS=<a Gradescope export (folder or zip) or a folder \
+	with one sub-folder or zip per student>"; exit 2; }
+	$(PY) -m hw1grader.batch --submissions "$(SUBMISSIONS)" --out "$(OUT)" $(if $(PROBLEMS),--problems $(PROBLEMS),) \
+	    $(if $(WORKERS),--workers $(WORKERS),) $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
+
+bench-batch: $(STAMP) ## the same 8-submission batch on 1 and on 2 Dask workers: speed-up and same scores
+	$(PY) -m hw1grader.bench_batch $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
 demo: $(STAMP) ## the recitation's Gymnasium demo (headless falls back to text)
 	cd HW1/code/frozen_lake && ../../../$(PY) example.py

@@ -13,6 +13,9 @@ TOOLS = {
     "stubs": "regenerate or check the stubs from the solutions (make stubs)",
     "selfcheck": "the bare stubs fail every test as not implemented (make verify-stubs)",
     "bench": "a whole grading run on one core: time and peak memory (make bench-grade)",
+    "batch": "grade a whole class on Dask from a Gradescope export (make batch)",
+    "synthetic": "write a synthetic class export from the corpus (test data for the batch)",
+    "bench_batch": "the same batch on 1 and on 2 Dask workers: speed-up (make bench-batch)",
 }
 
 

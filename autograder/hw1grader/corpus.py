@@ -94,6 +94,12 @@ def _submission(entry: Path, spec: dict, target: Path) -> Path:
     return target
 
 
+def build_submission(entry: Path, target: Path) -> Path:
+    """Write corpus ``entry`` as a submission folder (its files over its base) at ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    return _submission(entry, json.loads((entry / "expected.json").read_text()), target)
+
+
 def _apply(patch_file: Path, target: Path) -> None:
     """Apply a buggy variant's patch to its base file exactly (no fuzz): drift fails loudly."""
     proc = subprocess.run(["patch", "--batch", "--forward", "--fuzz=0", "--silent", str(target), str(patch_file)],

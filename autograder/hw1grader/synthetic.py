@@ -1,0 +1,157 @@
+"""A synthetic class in Gradescope's export layout, from the corpus: ``python -m hw1grader.synthetic --help``.
+
+Test data without real students for :mod:`hw1grader.batch`. :func:`gradescope_export` writes
+``assignment_<id>_export/`` with ``submission_metadata.yml`` (Ruby-symbol keys, as Gradescope
+writes them) and one ``submission_<id>/`` folder per submission, built from corpus entries with
+:func:`hw1grader.corpus.build_submission`. The default class (:data:`CLASS`) has correct, buggy
+and hostile submissions, one with a missing file, a group submission, one whose upload is a
+corrupt zip, a metadata entry without a folder and a folder the metadata does not name.
+
+Its recorded scores are made up, not graded: full marks on every test (0 for the stubs), with
+deliberate differences for some submissions (a test recorded lower, a total with no per-test
+results), so that a regrade against them has changes to show. :func:`plain_folder` writes the
+other accepted input, one sub-folder per student.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from hw1grader import build, corpus, manifest
+
+ASSIGNMENT_ID = 4242
+CORRUPT_ZIP = b"PK\x03\x04 this upload was cut short \x00\x01\x02"
+
+
+@dataclasses.dataclass(frozen=True)
+class Student:
+    """One submission of the synthetic class.
+
+    ``entry``: a corpus entry, or ``"corrupt-zip"`` (the upload is a damaged zip) or ``""`` (no
+    folder at all). ``recorded``: ``"full"``, ``"zero"``, ``"lower:<test>"`` (full but that test
+    recorded at 0), ``"total:<points>"`` (a total without per-test results) or ``""`` (none).
+    """
+
+    id: int
+    entry: str
+    submitters: tuple[tuple[str, str], ...]  # (name, sid)
+    recorded: str = "full"
+
+
+CLASS = (
+    Student(501, "solutions-full", (("Ada Lovelace", "1001"),)),
+    Student(502, "solutions-full", (("Alan Turing", "1002"), ("Grace Hopper", "1003")), "lower:2.3"),
+    Student(503, "dp-ties-high", (("Edsger Dijkstra", "1004"),)),
+    Student(504, "bandits-eps-nongreedy", (("Barbara Liskov", "1005"),)),
+    Student(505, "nets-no-scale", (("Donald Knuth", "1006"),)),
+    Student(506, "stubs-zero", (("Frances Allen", "1007"),), "zero"),
+    Student(507, "missing-lake-model", (("John Backus", "1008"),)),
+    Student(508, "hostile-memory-bomb", (("Mallory Memory", "1009"),), "total:100"),
+    Student(509, "hostile-fork-escape", (("Eve Escape", "1010"),)),
+    Student(510, "hostile-sigalrm-hang", (("Harry Hang", "1011"),), ""),
+    Student(511, "corrupt-zip", (("Carl Corrupt", "1012"),), "zero"),
+    Student(512, "", (("Nora Nofiles", "1013"),), ""),
+)
+UNNAMED_FOLDER = "submission_999"  # a folder the metadata does not name
+
+
+def _email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@example.edu"
+
+
+def _recorded_results(policy: str, tests: list[dict]) -> tuple[float | None, dict | None]:
+    if not policy:
+        return None, None
+    if policy.startswith("total:"):
+        return float(policy.split(":", 1)[1]), None
+    lowered = policy.split(":", 1)[1] if policy.startswith("lower:") else None
+    entries = []
+    for test in tests:
+        score = 0.0 if policy == "zero" or test["number"] == lowered else float(test["points"])
+        entries.append({"number": test["number"], "name": test["name"], "score": score,
+                        "max_score": float(test["points"])})
+    total = round(sum(t["score"] for t in entries), 4)
+    return total, {"score": total, "tests": entries}
+
+
+def _fill(student: Student, folder: Path) -> None:
+    if student.entry == "corrupt-zip":
+        folder.mkdir(parents=True)
+        (folder / "HW1-submission.zip").write_bytes(CORRUPT_ZIP)
+        return
+    corpus.build_submission(corpus.CORPUS / student.entry, folder)
+
+
+def gradescope_export(target: Path, students: tuple[Student, ...] = CLASS, zipped: bool = False,
+                      unnamed_folder: bool = True, tests: list[dict] | None = None) -> Path:
+    """Write the export under ``target``; return its folder (or the zip, with ``zipped``).
+
+    ``tests`` (manifest entries) number the recorded results; default: the repository's manifest.
+    """
+    if tests is None and any(s.recorded for s in students):
+        tests = manifest.build(build.ROOT)["tests"]
+    root = target / f"assignment_{ASSIGNMENT_ID}_export"
+    root.mkdir(parents=True)
+    meta = {}
+    base = datetime.datetime(2026, 1, 30, 23, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))
+    for i, student in enumerate(students):
+        created = base + datetime.timedelta(minutes=7 * i)
+        score, recorded = _recorded_results(student.recorded, tests or [])
+        info: dict = {":submitters": [{":name": n, ":sid": sid, ":email": _email(n)} for n, sid in student.submitters],
+                      ":created_at": created, ":status": "processed"}
+        if score is not None:
+            info[":score"] = score
+            info[":history"] = [{":created_at": created - datetime.timedelta(days=1), ":score": round(score / 2, 2)}]
+        if recorded is not None:
+            info[":results"] = recorded
+        meta[f"submission_{student.id}"] = info
+        if student.entry:
+            _fill(student, root / f"submission_{student.id}")
+    if unnamed_folder:
+        _fill(Student(999, "solutions-full", ()), root / UNNAMED_FOLDER)
+    (root / "submission_metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
+    if not zipped:
+        return root
+    archive = target / f"assignment_{ASSIGNMENT_ID}_export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(target).as_posix())
+    shutil.rmtree(root)
+    return archive
+
+
+def plain_folder(target: Path, entries: dict[str, str]) -> Path:
+    """One sub-folder per student (``{student id: corpus entry}``) under ``target``; returns ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for sub_id, entry in entries.items():
+        corpus.build_submission(corpus.CORPUS / entry, target / sub_id)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hw1grader.synthetic", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the export into (must not exist)")
+    parser.add_argument("--zip", action="store_true", help="write the export as one zip, as Gradescope downloads it")
+    args = parser.parse_args(argv)
+    if args.out.exists():
+        parser.error(f"--out {args.out} exists; choose a new folder")
+    args.out.mkdir(parents=True)
+    path = gradescope_export(args.out, zipped=args.zip)
+    print(f"wrote {path}: {len(CLASS)} submissions in the metadata, folder {UNNAMED_FOLDER} not in it")
+    print(json.dumps({s.id: s.entry or "(no folder)" for s in CLASS}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
