@@ -161,7 +161,8 @@ def test_a_grading_past_its_time_limit_is_killed_with_everything_it_started(auto
     killed at the limit, and the batch records a grader error instead of waiting."""
     from harness import procs
 
-    folder = synthetic.corpus.build_submission(synthetic.corpus.CORPUS / "solutions-full", work / "hung")
+    # A submission whose calls hang (20 s per call before the worker is killed): past 6 s, surely still running.
+    folder = synthetic.corpus.build_submission(synthetic.corpus.CORPUS / "hostile-sigalrm-hang", work / "hung")
     started = time.monotonic()
     done = grade.run(folder, autograder, PROBLEMS, None, timeout=6)
     assert done.timed_out and done.returncode is None
