@@ -28,7 +28,7 @@ DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 PROBLEM_FLAGS := $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
 .PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
-        handout submit audit corpus bench bench-grade demo demo-dp demo-bandits demo-imitation clean
+        handout submit audit corpus knockout bench bench-grade demo demo-dp demo-bandits demo-imitation clean
 
 help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ audit: $(STAMP) ## drift (stubs vs solutions) and leak (handout) audits
 
 corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) against its expected outcome
 	$(PY) -m hw1grader.corpus
+
+knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
+	$(PY) -m hw1grader.knockout $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,8 @@ hidden test or of a solution body; no staff path; and its rubric has no hidden e
 
 ``drift``: every stub and its solution agree on module names, public names, signatures,
 defaults and docstrings (the stub must be exactly what :mod:`hw1grader.stubs` generates),
-and the given files are the staff copy (the solutions hold none of their own).
+the given files are the staff copy (the solutions hold none of their own), and the table of
+documented tuple returns that feedback relies on matches the reference's ``return`` statements.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from harness.contract import RETURNS
 from harness.layout import GIVEN_FILES, STUDENT_FILES
 from hw1grader import build, handout
 from hw1grader.secrets import leaks, secret_lines
@@ -115,11 +117,47 @@ def audit_drift() -> list[str]:
         public = lambda src: sorted(n for n in _bodies(src) if "." not in n and not n.startswith("_"))  # noqa: E731
         if public(solution.read_text()) != public(stub.read_text()):
             problems.append(f"{rel}: public functions differ between stub and solution")
+    problems += audit_returns()
     for rel in GIVEN_FILES:
         if not (ROOT / "HW1" / "code" / rel).exists():
             problems.append(f"given file HW1/code/{rel} missing")
         if (ROOT / "solutions" / rel).exists():
             problems.append(f"solutions/{rel}: given files live only in HW1/code (one copy)")
+    return problems
+
+
+def _tuple_returns(source: str) -> dict[str, set[int]]:
+    """Module-level function -> the lengths of the tuples its ``return`` statements build (0: not a tuple)."""
+    found: dict[str, set[int]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            lengths = found.setdefault(node.name, set())
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and inner.value is not None:
+                    lengths.add(len(inner.value.elts) if isinstance(inner.value, ast.Tuple) else 0)
+    return found
+
+
+def audit_returns() -> list[str]:
+    """``harness.contract.RETURNS`` (the arity feedback checks) matches every return of the reference.
+
+    A function listed there returns tuples of exactly that length; a public function that
+    returns a literal tuple is listed. Returns delegated to a helper are taken on trust.
+    """
+    problems = []
+    lengths: dict[str, set[int]] = {}
+    for rel in STUDENT_FILES:
+        for name, found in _tuple_returns((ROOT / "solutions" / rel).read_text()).items():
+            lengths.setdefault(name, set()).update(found)
+    for name, names in RETURNS.items():
+        if name not in lengths:
+            problems.append(f"contract.RETURNS names {name}, which no solution defines")
+        elif lengths[name] - {0} and lengths[name] - {0} != {len(names)}:
+            problems.append(f"contract.RETURNS says {name} returns {len(names)} values; the reference returns "
+                            f"tuples of {sorted(lengths[name] - {0})}")
+    for name, found in lengths.items():
+        if not name.startswith("_") and name not in RETURNS and found - {0}:
+            problems.append(f"{name} returns a tuple in the reference but is missing from contract.RETURNS")
     return problems
 
 

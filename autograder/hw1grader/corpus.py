@@ -12,10 +12,13 @@ layouts, misnamed files)::
     {"problems": [2], "description": "greedy step without gamma", "expect": {"2": "lose"}}
 
 ``"full"`` means every point of that problem, ``"lose"`` strictly fewer, ``"zero"`` none.
+Feedback expectations (optional): ``"hints"`` must appear in the entry's test outputs and in
+no other entry's that does not declare them too (a hint is a claim about one cause);
+``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message).
 Every entry is graded through the real autograder (:mod:`hw1grader.grade`) on the
 problems it names, and must also keep the invariants every run keeps: a schema-valid
 ``results.json``, the run finished within its budget, no hidden-test or reference text in
-any output, and no process left behind.
+any output, no expected value in a hidden test's message, and no process left behind.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +52,8 @@ class Outcome:
     seconds: float
     scores: dict[str, str]
     problems: list[str]
+    feedback: str = ""  # every test's output, for the cross-entry hint check
+    hints: tuple[str, ...] = ()
 
 
 def entries(only: set[str] | None = None) -> list[Path]:
@@ -115,6 +121,9 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
     if left:
         problems_seen.append(f"{len(left)} process(es) outlived the run")
         procs.kill_descendants()
+    outputs = [t.get("output", "") for t in doc.get("tests", [])]
+    feedback = "\n".join(outputs)
+    problems_seen += _feedback_problems(spec, doc, outputs)
     for number, expectation in spec["expect"].items():
         mine = [t for t in doc["tests"] if t["number"].split(".")[0] == str(number)]
         earned = sum(t["score"] for t in mine)
@@ -126,7 +135,44 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
             ok = False
         if not ok:
             problems_seen.append(f"problem {number}: expected {expectation}, got {earned:g}/{possible:g}")
-    return Outcome(entry.name, not problems_seen, seconds, scores, problems_seen)
+    return Outcome(entry.name, not problems_seen, seconds, scores, problems_seen, feedback,
+                   tuple(spec.get("hints", ())))
+
+
+# Hidden feedback may say where a result differs and what came back, never an expected value
+# or the size of a difference (with the student's own value, that gives the expected one).
+HIDDEN_LEAKS = re.compile(r"\b(expected|should be|difference(?: of)?)\s+[-+]?\d|\bdiffers by\s+[-+]?\d", re.I)
+
+
+def _feedback_problems(spec: dict, doc: dict, outputs: list[str]) -> list[str]:
+    """What the entry's messages must say (``hints``, ``contains``), say once (``once``), and
+    what hidden tests' messages must never say (expected values)."""
+    found = []
+    feedback = "\n".join(outputs)
+    for text in [*spec.get("hints", ()), *spec.get("contains", ())]:
+        if text not in feedback:
+            found.append(f"feedback never says {text!r}")
+    for text in spec.get("once", ()):
+        count = feedback.count(text)
+        if count != 1:
+            found.append(f"feedback says {text!r} {count} times, expected once (one root cause, one message)")
+    for test in doc.get("tests", []):
+        if test.get("visibility", "visible") != "visible":
+            leak = HIDDEN_LEAKS.search(test.get("output", ""))
+            if leak:
+                found.append(f"hidden test {test.get('number')} reveals an expected value: {leak.group(0)!r}")
+    return found
+
+
+def cross_check_hints(outcomes: list[Outcome]) -> list[str]:
+    """A hint is a claim about a cause: it may appear only in entries that declare it."""
+    found = []
+    declared = {hint for outcome in outcomes for hint in outcome.hints}
+    for outcome in outcomes:
+        for hint in sorted(declared - set(outcome.hints)):
+            if hint in outcome.feedback:
+                found.append(f"{outcome.name}: says {hint!r}, a hint declared for another bug")
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,17 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     started = time.monotonic()
     # In parallel, leftover processes are checked once at the end (entries overlap in time).
+    outcomes = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
         futures = [pool.submit(check_entry, entry, zip_path, secrets, args.budget, args.jobs <= 1)
                    for entry in chosen]
         for future in concurrent.futures.as_completed(futures):
             outcome = future.result()
+            outcomes.append(outcome)
             failures += not outcome.ok
             scores = " ".join(f"P{k}={v}" for k, v in outcome.scores.items())
             print(f"{'ok  ' if outcome.ok else 'FAIL'} {outcome.name:<32} {outcome.seconds:6.1f} s  {scores}",
                   flush=True)
             for problem in outcome.problems:
                 print(f"       {problem}")
+    for problem in cross_check_hints(outcomes):
+        failures += 1
+        print(f"FAIL {problem}")
     left = procs.descendants()
     if left:
         failures += 1

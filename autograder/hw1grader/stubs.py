@@ -50,14 +50,32 @@ def _enclosing_functions(source: str) -> dict[int, str]:
     return owners
 
 
-def make_stub(source: str, rel_path: str) -> str:
-    """The stub for the solution ``source`` of the student file ``rel_path``."""
+def solution_owners(source: str) -> list[str]:
+    """The functions and methods (qualified names) that hold a solution block, in file order."""
+    owners = _enclosing_functions(source)
+    found = [owners.get(n) for n, line in enumerate(source.splitlines(), start=1) if line.strip() == BEGIN]
+    return list(dict.fromkeys(o for o in found if o is not None))
+
+
+def make_stub(source: str, rel_path: str, only: set[str] | None = None) -> str:
+    """The stub for the solution ``source`` of the student file ``rel_path``.
+
+    ``only`` (qualified function names) stubs those functions' blocks alone and keeps every
+    other block as it is: the reference with functions knocked out (:mod:`hw1grader.knockout`).
+    """
     owners = _enclosing_functions(source)
     lines = source.splitlines(keepends=True)
     out: list[str] = []
     block_start = None
+    keep_block = False
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
+        if stripped == BEGIN and only is not None and owners.get(number) not in only:
+            keep_block = True
+        if keep_block:
+            out.append(line)
+            keep_block = stripped != END
+            continue
         if stripped == BEGIN:
             if block_start is not None:
                 raise ValueError(f"{rel_path}:{number}: nested {BEGIN}")

@@ -63,7 +63,8 @@ def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, s
     """Run one problem's tests; return ``{nodeid: case record}`` and a note for the log."""
     report = scratch / f"report-{problem.number}.json"
     log = scratch / f"cases-{problem.number}.jsonl"
-    files = sorted({t["path"] for t in tests})
+    # Rubric order: public tests first, so a root cause is explained in full where the student sees it.
+    files = list(dict.fromkeys(t["path"] for t in tests))
     cmd = [sys.executable, "-m", "pytest", *files, "-c", str(source / "pyproject.toml"), "--rootdir", str(source),
            "-p", "pytest_jsonreport.plugin", "--json-report", f"--json-report-file={report}",
            "--json-report-omit", "collectors", "log", "streams", "traceback",
@@ -97,7 +98,9 @@ def _read_report(path: Path) -> dict[str, dict]:
             meta = test.get("metadata") or {}
             cases[str(test["nodeid"])] = {"outcome": str(test["outcome"]), "credit": meta.get("credit"),
                                           "feedback": str(meta.get("feedback", "")),
-                                          "not_implemented": bool(meta.get("not_implemented"))}
+                                          "not_implemented": bool(meta.get("not_implemented")),
+                                          "grader_error": bool(meta.get("grader_error")),
+                                          "grader_traceback": str(meta.get("grader_traceback", ""))}
         return cases
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -135,23 +138,47 @@ def _case_result(record: dict | None, not_run: str) -> tuple[float, str]:
     return fraction, text
 
 
+NOT_GRADED = ": not graded: "
+
+
 def grade_entry(test: dict, cases: dict[str, dict], not_run: str) -> results.GradedTest:
     fractions, lines = [], []
+    not_graded: dict[str, list[str]] = {}  # one root cause reported elsewhere: one line, however many cases
     for nodeid in test["cases"]:
         fraction, text = _case_result(cases.get(nodeid), not_run)
         fractions.append(fraction)
-        if len(test["cases"]) == 1:
+        case_id = nodeid[len(test["node"]):] or nodeid
+        if NOT_GRADED in text and fraction == 0:
+            not_graded.setdefault(text.split(NOT_GRADED, 1)[1].strip(), []).append(case_id)
+        elif len(test["cases"]) == 1:
             lines.append("Passed." if text == "passed" else text)
         elif text != "passed":
-            case_id = nodeid[len(test["node"]):] or nodeid
             lines.append(f"case {case_id}: {text}")
+    for cause, ids in not_graded.items():
+        which = "this test" if len(test["cases"]) == 1 else f"{len(ids)} case(s) ({', '.join(ids[:4])}" + (
+            ", ...)" if len(ids) > 4 else ")")
+        lines.append(f"{which[0].upper()}{which[1:]} not graded: {cause}")
     if len(test["cases"]) > 1:
         passed = sum(1 for f in fractions if f >= 1.0)
         lines.insert(0, f"{passed}/{len(fractions)} cases passed.")
     tags = [f"problem {test['problem']}"]
+    if any((cases.get(nodeid) or {}).get("grader_error") for nodeid in test["cases"]):
+        tags.append("grader error")
     return results.GradedTest(number=test["number"], name=test["name"], score=entry_score(test["points"], fractions),
                               max_score=test["points"], output="\n\n".join(lines), visibility=test["visibility"],
                               tags=tuple(tags))
+
+
+def grader_errors(tests: list[dict], cases: dict[str, dict]) -> list[dict]:
+    """Cases whose test code itself failed: for the staff log and ``extra_data`` (students see a label)."""
+    found = []
+    for test in tests:
+        for nodeid in test["cases"]:
+            record = cases.get(nodeid) or {}
+            if record.get("grader_error"):
+                found.append({"number": test["number"], "case": nodeid,
+                              "traceback": str(record.get("grader_traceback", ""))[-4000:]})
+    return found
 
 
 def _worker_user(requested: str | None) -> str | None:
@@ -192,6 +219,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         found = discover(root / "submission", scratch / "submission")
         _log("submission:\n" + found.report())
         graded: list[results.GradedTest] = []
+        errors: list[dict] = []
         deadline = started + budget_s
         for problem in problems:
             tests = [t for t in manifest["tests"] if t["problem"] == problem.number]
@@ -207,6 +235,9 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
                        f"Problem {problem.number}'s tests did not finish within their time budget "
                        f"({problem.budget_s:.0f} s)")
             graded += [grade_entry(t, cases, not_run) for t in tests]
+            for error in grader_errors(tests, cases):
+                _log(f"GRADER ERROR in test {error['number']} ({error['case']}):\n{error['traceback']}")
+                errors.append(error)
         secrets = secret_lines(source)
         for test in graded:
             test.output = redact(test.output, secrets)
@@ -217,7 +248,8 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
         _kill_student_processes(user, sweep_user)  # nothing of the student's may outlive this point: the final write
         shown = [p for p in problems if not only or p.number in only]
         doc = results.document(graded, "", time.monotonic() - started,
-                               extra={"missing": found.missing, "ignored": found.ignored[:50]})
+                               extra={"missing": found.missing, "ignored": found.ignored[:50],
+                                      "grader_errors": errors[:20]})
         doc["output"] = results.score_table(doc, shown)
         if found.missing:
             doc["output"] += "\n\nMissing files: " + ", ".join(found.missing) + " (see test 0.1)."

@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from harness import codec
-from harness.errors import NotImplementedYet, StudentCodeError, StudentCrash, StudentException, StudentTimeout
+from harness.contract import Contract
+from harness.diagnosis import Diagnosis
+from harness.errors import NotImplementedYet, StudentCrash, StudentTimeout
+from harness.probes import probe_display
+from harness.seeding import seed_global_generators
 from harness.text import clean_bytes
 
 HEADER = struct.Struct("!Q")
@@ -54,6 +58,8 @@ WORKER_ENV = {
 
 
 def _describe_call(target: str, args: tuple, kwargs: dict) -> str:
+    """``target(arg, kw=value)`` with arrays and environments summarised."""
+
     def short(value: Any) -> str:
         if isinstance(value, codec.EnvSpec):
             return value.describe()
@@ -233,24 +239,36 @@ class Submission:
     what the last request printed.
     """
 
-    def __init__(self, worker: Worker, budget_s: float | None = None, label: str = "this problem") -> None:
+    def __init__(self, worker: Worker, budget_s: float | None = None, label: str = "this problem",
+                 contract: Contract | None = None) -> None:
         self.worker = worker
         self.output = ""
         self.printed: list[str] = []  # everything printed during the current test
         self.label = label
         self.deadline = time.monotonic() + budget_s if budget_s is not None else None
+        self.diagnosis = Diagnosis(contract)
+
+    def begin_test(self, nodeid: str, number: str) -> None:
+        """Called before each test: the seed of its calls and the number its messages cite."""
+        self.printed = []
+        self.diagnosis.begin_test(nodeid, number)
 
     def call(self, module: str, function: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
         what = _describe_call(f"{module}.{function}", args, kwargs)
-        return self._request({"op": "call", "module": module, "function": function,
-                              "args": list(args), "kwargs": kwargs}, what, timeout)
+        result = self._request({"op": "call", "module": module, "function": function,
+                                "args": list(args), "kwargs": kwargs}, what, timeout)
+        self.diagnosis.check_returns(module, function, result, what)
+        return result
 
-    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
-        what = _describe_call(name, args, kwargs)
+    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, shown_as: str | None = None,
+              **kwargs: Any) -> Any:
+        """Run a staff probe; ``shown_as`` is the call as a student would write it, for messages."""
+        what = shown_as or probe_display(name, args, kwargs)
         return self._request({"op": "probe", "name": name, "args": list(args), "kwargs": kwargs}, what, timeout)
 
     def _request(self, message: dict, what: str, timeout: float) -> Any:
         __tracebackhide__ = True
+        message["seed"] = self.diagnosis.next_seed()
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
@@ -276,42 +294,35 @@ class Submission:
         self.output = self.worker.take_output()
         if self.output:
             self.printed.append(self.output)
+        self.diagnosis.saw_mutation(message, response.get("mutated") or [])
         if "error" in response:
-            raise _error_from(response["error"], what, self.output)
+            raise self.diagnosis.error(response["error"], message, what, self.output)
         return response["ok"]
 
     def close(self) -> None:
         self.worker.close()
 
 
-def _error_from(error: dict, what: str, output: str) -> StudentCodeError:
-    kind = error.get("kind")
-    message = str(error.get("message", ""))
-    trace = str(error.get("traceback", ""))
-    if kind == "not_implemented":
-        return NotImplementedYet(f"{what}: not implemented yet ({message or 'NotImplementedError'}).", output)
-    if kind == "exit":
-        return StudentException(f"{what} called sys.exit({message}); graded code must return, not exit.", output)
-    text = f"{what} raised {error.get('type')}: {message}"
-    if trace:
-        text += f"\nTraceback (student files only):\n{trace}"
-    return StudentException(text, output)
-
-
 class InProcessSubmission:
     """``DEBUG=1``: the same API, student code imported into this process (breakpoints work)."""
 
-    def __init__(self, code_dir: Path) -> None:
+    def __init__(self, code_dir: Path, contract: Contract | None = None) -> None:
         self.code_dir = Path(code_dir)
         self.output = ""
         self.printed: list[str] = []
+        self.diagnosis = Diagnosis(contract)
         for folder in ("imitation", "networks", "bandits", "frozen_lake"):
             path = str(self.code_dir / folder)
             if path not in sys.path:
                 sys.path.insert(0, path)
 
+    def begin_test(self, nodeid: str, number: str) -> None:
+        self.printed = []
+        self.diagnosis.begin_test(nodeid, number)
+
     def _run(self, fn, args: tuple, kwargs: dict, what: str) -> Any:
         args, kwargs = codec.materialize(codec.loads(codec.dumps(list(args))), codec.loads(codec.dumps(kwargs)))
+        seed_global_generators(self.diagnosis.next_seed())
         try:
             result = fn(*args, **kwargs)
         except NotImplementedError as exc:
@@ -321,12 +332,16 @@ class InProcessSubmission:
 
     def call(self, module: str, function: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
         fn = getattr(importlib.import_module(module), function)
-        return self._run(fn, args, kwargs, _describe_call(f"{module}.{function}", args, kwargs))
+        what = _describe_call(f"{module}.{function}", args, kwargs)
+        result = self._run(fn, args, kwargs, what)
+        self.diagnosis.check_returns(module, function, result, what)
+        return result
 
-    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
+    def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, shown_as: str | None = None,
+              **kwargs: Any) -> Any:
         family, _, fn_name = name.partition(".")
         fn = getattr(importlib.import_module(f"harness.probes.{family}"), fn_name)
-        return self._run(fn, args, kwargs, _describe_call(name, args, kwargs))
+        return self._run(fn, args, kwargs, shown_as or probe_display(name, args, kwargs))
 
     def close(self) -> None:
         pass

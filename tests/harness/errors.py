@@ -26,6 +26,10 @@ class NotImplementedYet(StudentCodeError):
     """The function still raises ``NotImplementedError`` (the stub)."""
 
 
+class NotGraded(StudentCodeError):
+    """Not graded because of a root cause already reported in another test (an import failure)."""
+
+
 class StudentException(StudentCodeError):
     """The student's code raised an exception (including ``sys.exit``)."""
 
@@ -40,3 +44,7 @@ class StudentCrash(StudentCodeError):
 
 class CheckFailed(AssertionError):
     """A graded check failed; the message is safe to show (no hidden expected values)."""
+
+
+class GraderError(Exception):
+    """The grading code itself failed (not the student's code): labelled, logged, never a traceback."""

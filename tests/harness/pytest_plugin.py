@@ -25,6 +25,7 @@ import pytest
 
 from harness import layout, procs
 from harness.client import InProcessSubmission, Submission, Worker
+from harness.contract import Contract
 from harness.errors import CheckFailed, NotImplementedYet, StudentCodeError
 from harness.scoring import case_fraction, entry_score
 from harness.text import head_tail
@@ -50,6 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="confine the worker to its own folders with Landlock where the kernel has it (grading)")
     group.addoption("--enforce-budgets", action="store_true",
                     help="stop calling student code once a problem's time budget (tests/rubric.py) is spent")
+    group.addoption("--grader-tracebacks", action="store_true",
+                    help="show the traceback of a grader error (staff; students see only its label)")
 
 
 def _rubric():
@@ -105,11 +108,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "entries": _entries(), "reference": Path(config.getoption("reference") or root / "solutions"),
         "given": given,
     }
+    config.stash[_STATE]["contract"] = Contract([given, config.stash[_STATE]["reference"]], _rubric())
 
 
-def _entries() -> dict[str, tuple[int, object]]:
+def _entries() -> dict[str, tuple[int, object, str]]:
+    """Rubric entry of each test node: (problem, Test, number such as "2.3")."""
     rubric = _rubric()
-    return {test.node: (problem, test) for problem, tests in rubric.TESTS.items() for test in tests}
+    return {test.node: (problem, test, f"{problem}.{index}")
+            for problem, tests in rubric.TESTS.items() for index, test in enumerate(tests, start=1)}
 
 
 def _base_node(nodeid: str) -> str:
@@ -161,14 +167,14 @@ def student(request: pytest.FixtureRequest):
         state["live"] = live = None
     if live is None:
         if request.config.getoption("debug_inprocess"):
-            submission = InProcessSubmission(state["code"])
+            submission = InProcessSubmission(state["code"], state["contract"])
         else:
             worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"],
                             confine=request.config.getoption("confine"))
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
-            submission = Submission(worker, budget_s=budget, label=f"Problem {number}")
+            submission = Submission(worker, budget_s=budget, label=f"Problem {number}", contract=state["contract"])
         state["live"] = live = (number, submission)
-    live[1].printed = []
+    live[1].begin_test(request.node.nodeid, state["entries"][_base_node(request.node.nodeid)][2])
     return live[1]
 
 
@@ -197,6 +203,21 @@ def reference(request: pytest.FixtureRequest):
     return importlib.import_module
 
 
+GRADER_ERROR = ("Grader error: this test could not judge your code because the grading code itself failed "
+                "({kind}). This is not your fault; course staff have been told and will regrade. "
+                "The test earns no points until then.")
+
+
+def is_grader_error(exc: BaseException | None) -> bool:
+    """An exception raised by test or oracle code itself, not a verdict on the student's code.
+
+    Verdicts are the harness's student-facing errors, failed checks (``CheckFailed``, a plain
+    ``assert`` in a test, ``pytest.fail``) and skips; anything else escaped the test's own code.
+    """
+    verdicts = (StudentCodeError, CheckFailed, AssertionError, pytest.fail.Exception, pytest.skip.Exception)
+    return exc is not None and not isinstance(exc, verdicts)
+
+
 def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
     exc = call.excinfo.value if call.excinfo else None
     info: dict = {"not_implemented": isinstance(exc, NotImplementedYet)}
@@ -204,12 +225,20 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
         info["feedback"] = str(exc)
     elif isinstance(exc, pytest.skip.Exception):
         info["feedback"] = f"Skipped: {exc}"
+    elif is_grader_error(exc):
+        info["grader_error"] = True
+        info["grader_traceback"] = str(call.excinfo.getrepr(style="short", chain=True))[-8000:]
+        info["feedback"] = GRADER_ERROR.format(kind=type(exc).__name__)
     elif hidden:
-        info["feedback"] = (f"This hidden test failed ({type(exc).__name__}); its details are hidden. "
+        info["feedback"] = ("This hidden test failed; its details are hidden. "
                             "Check your code against the conventions in HW1/README.md.")
     else:
         info["feedback"] = str(call.excinfo.getrepr(style="short", chain=False))
     submission = item.funcargs.get("student") if hasattr(item, "funcargs") else None
+    diagnosis = getattr(submission, "diagnosis", None)
+    notes = diagnosis.notes() if diagnosis is not None else ""
+    if notes and not info.get("grader_error"):
+        info["feedback"] += f"\n\n{notes}"
     printed = "".join(getattr(submission, "printed", []))
     if printed.strip() and not isinstance(exc, StudentCodeError):
         info["feedback"] += f"\n\nYour code printed:\n{head_tail(printed, 3000)}"
@@ -224,10 +253,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return report
     entry = item.config.stash[_STATE]["entries"][_base_node(item.nodeid)][1]
     if report.failed and call.excinfo is not None:
-        item.stash[_FEEDBACK] = _feedback(item, call, entry.hidden)
+        item.stash[_FEEDBACK] = info = _feedback(item, call, entry.hidden)
         if isinstance(call.excinfo.value, (StudentCodeError, CheckFailed)):
             # The message says all a student needs; harness frames would only bury it.
-            report.longrepr = item.stash[_FEEDBACK]["feedback"]
+            report.longrepr = info["feedback"]
+        elif info.get("grader_error"):
+            report.longrepr = info["feedback"]
+            if item.config.getoption("grader_tracebacks"):
+                report.longrepr += "\n\n" + info["grader_traceback"]
     if report.when == "call" or report.failed:
         outcome = report.outcome if report.when == "call" else "error"  # a setup/teardown failure is an error
         credit = item.stash.get(_CREDIT, None)

@@ -8,7 +8,10 @@ file, so they can never corrupt the protocol.
 
 Requests: ``{"op": "call", "module", "function", "args", "kwargs"}`` calls a student
 function; ``{"op": "probe", "name": "family.function", "args", "kwargs"}`` runs a staff
-probe from :mod:`harness.probes`. Responses: ``{"ok": value}`` or ``{"error": {...}}``.
+probe from :mod:`harness.probes`; each carries a ``seed`` for the global generators
+(:mod:`harness.seeding`), set just before the student code runs. Responses: ``{"ok": value}``
+or ``{"error": {...}}`` (with the student frames, and which student file failed to import or
+which function is missing), plus ``"mutated"``: the arguments a call changed in place.
 This file is the worker's entry point, so it imports only the standard library at the top
 and the codec after it has fixed ``sys.path``.
 
@@ -22,8 +25,10 @@ allow it (a course checkout on the grading machine). It also refuses TCP and sig
 processes outside the worker where the kernel supports that.
 """
 
+import copy
 import ctypes
 import importlib
+import inspect
 import os
 import struct
 import sys
@@ -63,6 +68,29 @@ def _student_traceback(exc: BaseException, code_dir: str) -> str:
     return "".join(lines)
 
 
+def _student_frames(exc: BaseException, code_dir: str) -> list:
+    """``[relative file, function]`` of each frame in a student file, outermost first."""
+    return [[os.path.relpath(f.filename, code_dir), f.name] for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.startswith(code_dir)]
+
+
+def _import_of(exc: BaseException, frames: list, code_dir: str) -> str | None:
+    """The student file whose import (its top-level code) raised ``exc``, if that is what happened."""
+    if isinstance(exc, SyntaxError) and (exc.filename or "").startswith(code_dir):
+        return os.path.relpath(exc.filename, code_dir)
+    top_level = [rel for rel, name in frames if name == "<module>"]
+    return top_level[0] if top_level else None
+
+
+def _missing_function(exc: BaseException, code_dir: str) -> str | None:
+    """``module.name`` when ``exc`` says a student module has no such attribute."""
+    owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    path = getattr(owner, "__file__", None) or ""
+    if type(owner).__name__ == "module" and path.startswith(code_dir) and getattr(exc, "name", None):
+        return f"{owner.__name__}.{exc.name}"
+    return None
+
+
 def _error(exc: BaseException, code_dir: str) -> dict:
     if isinstance(exc, NotImplementedError):
         kind = "not_implemented"
@@ -74,8 +102,10 @@ def _error(exc: BaseException, code_dir: str) -> dict:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "<unprintable>"
+    frames = _student_frames(exc, code_dir)
     return {"kind": kind, "type": type(exc).__name__, "message": message[:2000],
-            "traceback": _student_traceback(exc, code_dir)[:4000]}
+            "traceback": _student_traceback(exc, code_dir)[:4000], "frames": frames[-16:],
+            "import_of": _import_of(exc, frames, code_dir), "missing": _missing_function(exc, code_dir)}
 
 
 # Landlock (linux/landlock.h): syscalls 444-446 on every architecture that has them.
@@ -125,17 +155,61 @@ def _confine(read_only: list, writable: list) -> bool:
         os.close(ruleset)
 
 
-def _run(request: dict):
+def _snapshot(value):
+    """A copy of an argument to compare after the call, or ``None`` for what is not checked."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, dict)):
+        try:
+            return copy.deepcopy(value)
+        except BaseException:  # noqa: BLE001 - an argument we cannot copy is not checked
+            return None
+    return None
+
+
+def _same(before, after) -> bool:
+    import numpy as np
+
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape and before.dtype == after.dtype
+                and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")))
+    try:
+        return bool(before == after)
+    except BaseException:  # noqa: BLE001 - arrays inside lists compare elementwise
+        return repr(before) == repr(after)
+
+
+def _call_checking_mutation(fn, args: list, kwargs: dict):
+    """Call ``fn``; return its result and the names of the arguments it changed in place."""
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs).arguments
+    except (TypeError, ValueError):  # the call itself will raise the TypeError the student should see
+        bound = {}
+    snapshots = {name: _snapshot(value) for name, value in bound.items()}
+    result = fn(*args, **kwargs)
+    mutated = [name for name, before in snapshots.items() if before is not None and not _same(before, bound[name])]
+    return result, mutated
+
+
+def _run(request: dict, mutated: list):
     from harness.codec import materialize
+    from harness.seeding import seed_global_generators
 
     op = request.get("op")
     args, kwargs = materialize(request.get("args", []), request.get("kwargs", {}))
     if op == "call":
         module = importlib.import_module(request["module"])
-        return getattr(module, request["function"])(*args, **kwargs)
+        fn = getattr(module, request["function"])
+        seed_global_generators(int(request.get("seed", 0)))
+        result, changed = _call_checking_mutation(fn, args, kwargs)
+        mutated.extend(changed)
+        return result
     if op == "probe":
         family, _, name = request["name"].partition(".")
         module = importlib.import_module(f"harness.probes.{family}")
+        seed_global_generators(int(request.get("seed", 0)))
         return getattr(module, name)(*args, **kwargs)
     if op == "ping":
         return "pong"
@@ -160,10 +234,13 @@ def main() -> None:
             request = codec.loads(_read_exact(request_fd, size))
         except EOFError:
             return
+        mutated: list = []
         try:
-            response = {"ok": _run(request)}
+            response = {"ok": _run(request, mutated)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
             response = {"error": _error(exc, code_dir)}
+        if mutated:
+            response["mutated"] = mutated
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()

@@ -70,8 +70,19 @@ def test_epsilon_greedy_exploration_beats_greedy(student):
           hint="explore with probability epsilon, uniformly over all arms; otherwise np.argmax(q)")
 
 
-def test_ucb_beats_epsilon_greedy_late(student):
+def _reference_curves(reference, config, n_runs, n_steps, seed):
+    """The reference agent's curves on the given testbed: a baseline that does not depend on the
+    student's other agents (a broken epsilon-greedy must not cost UCB's points)."""
+    agents, testbed = reference("agents"), reference("testbed")
+    class_name, kwargs = config
+    cls = getattr(agents, class_name)
+    return testbed.run_experiment(lambda rng: cls(**kwargs, rng=rng), n_runs, n_steps, seed, progress=False)
+
+
+def test_ucb_beats_epsilon_greedy_late(student, reference):
     """UCB with c = 2 earns more than epsilon-greedy 0.1 over the last 500 of 1000 steps.
+
+    The epsilon-greedy baseline is the reference's (the student's UCB alone is graded here).
 
     Statistic: mean over steps 501..1000 of mean_reward(UCB c=2) - mean_reward(epsilon 0.1);
     200 runs, paired. Margin: >= 0.07. Reference on the hidden seed: 0.1174; other agent
@@ -79,7 +90,8 @@ def test_ucb_beats_epsilon_greedy_late(student):
     0.0050 (margin 8.2 sd below). Over 200 seeds: mean 0.1133, sd 0.0069, min 0.0961
     (margin 6.3 sd below); reference pass rate 200/200.
     """
-    (ucb, _), (explore, _) = _curves(student, [UCB_2, EPSILON_01], RUNS, STEPS, SEED)
+    ((ucb, _),) = _curves(student, [UCB_2], RUNS, STEPS, SEED)
+    explore, _ = _reference_curves(reference, EPSILON_01, RUNS, STEPS, SEED)
     late = slice(STEPS // 2, None)
     gain = float(ucb[late].mean() - explore[late].mean())
     check(gain >= 0.07, f"{_describe(UCB_2)} against {_describe(EPSILON_01)}, steps 501-1000",
@@ -160,11 +172,11 @@ def test_boltzmann_limiting_temperatures(student):
           "are not uniform although the temperature is huge")
 
 
-MATCH_CONFIGS = {
-    "epsilon-greedy": ("EpsilonGreedyAgent", {"k": 10, "epsilon": 0.1}),
-    "optimistic-epsilon": ("EpsilonGreedyAgent", {"k": 10, "epsilon": 0.05, "initial_value": 3.0}),
-    "ucb": ("UCBAgent", {"k": 10, "c": 1.0}),
-    "boltzmann": ("BoltzmannAgent", {"k": 10, "temperature": 0.3}),
+MATCH_CONFIGS = {  # ids name the class each case exercises
+    "EpsilonGreedyAgent": ("EpsilonGreedyAgent", {"k": 10, "epsilon": 0.1}),
+    "EpsilonGreedyAgent-optimistic": ("EpsilonGreedyAgent", {"k": 10, "epsilon": 0.05, "initial_value": 3.0}),
+    "UCBAgent": ("UCBAgent", {"k": 10, "c": 1.0}),
+    "BoltzmannAgent": ("BoltzmannAgent", {"k": 10, "temperature": 0.3}),
 }
 
 

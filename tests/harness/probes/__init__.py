@@ -3,3 +3,90 @@
 A probe builds objects from plain arguments, exercises the student's code and returns
 plain data. Probes hold no expected values: the test process judges what they return.
 """
+
+from __future__ import annotations
+
+
+def _summarise(value) -> str:
+    if hasattr(value, "describe") and callable(value.describe):
+        return value.describe()
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"array(shape={tuple(value.shape)}, dtype={value.dtype})"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _dp_call(args: tuple, kwargs: dict) -> str:
+    function, rest = (args[0], args[1:]) if args else ("?", ())
+    shown = [_summarise(a) for a in rest]
+    if "seed" in kwargs:
+        mode = kwargs.get("rng_mode", "seeded")
+        if mode == "seeded":
+            shown.append(f"rng=np.random.default_rng({kwargs['seed']})")
+        elif mode == "none":
+            shown.append("rng=None")
+    shown += [f"{k}={_summarise(v)}" for k, v in kwargs.items() if k not in ("seed", "rng_mode", "record")]
+    return f"dynamic_programming.{function}({', '.join(shown)})"
+
+
+def _agent(args: tuple, kwargs: dict) -> str:
+    class_name, params = (args[0], args[1]) if len(args) > 1 else ("agent", {})
+    seed = args[2] if len(args) > 2 else kwargs.get("seed")
+    shown = [f"{k}={v!r}" for k, v in dict(params).items()]
+    shown.append(f"rng=np.random.default_rng({seed})" if seed is not None else "rng=None")
+    return f"agents.{class_name}({', '.join(shown)})"
+
+
+# How each probe appears in feedback: the student code it runs, as a student would write it.
+# A probe missing here is shown by what it exercises in words, never by its internal name.
+_DISPLAY = {
+    "dp.call_with_rng": _dp_call,
+    "dp.call_twice_seeded": lambda a, k: _dp_call(a, {**k, "rng_mode": "seeded"}) + ", twice with the same seed",
+    "dp.inputs_after": _dp_call,
+    "bandits.state": lambda a, k: _agent(a, k),
+    "bandits.feed": lambda a, k: _agent(a, k) + " and its update(...) calls",
+    "bandits.play": lambda a, k: _agent(a, k) + ", then get_action() and update(...) step by step",
+    "bandits.sample": lambda a, k: _agent(a, k) + ", then repeated get_action() calls",
+    "bandits.experiment": lambda a, k: _agent(a, k) + " on the testbed (run_experiment)",
+    "bandits.experiments": lambda a, k: "your agents on the testbed (run_experiment)",
+    "lake.run_episode_scripted": lambda a, k: "lake_model.run_episode(agent, env, max_steps, seed), scripted agent",
+    "lake.run_episode_random": lambda a, k: "lake_model.run_episode(agent, env, max_steps, seed), random agent",
+    "lake.evaluate_policy_mc_twice": lambda a, k: "lake_model.evaluate_policy_mc(env, policy, n_episodes, seed), twice",
+    "torch_nets.run": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) forward",
+    "torch_nets.run_cuda": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) forward on CUDA",
+    "torch_nets.describe": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) (its parameters)",
+    "torch_nets.init_parameters": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) (its initialisation)",
+    "torch_nets.attention": lambda a, k: "torch_networks.scaled_dot_product_attention(query, key, value, mask)",
+    "torch_nets.causal_mask": lambda a, k: f"torch_networks.causal_mask({a[0] if a else ''})",
+    "torch_nets.train_epochs": lambda a, k: "torch_networks.train_one_epoch(model, loader, loss_fn, optimizer)",
+    "torch_nets.evaluate": lambda a, k: "torch_networks.evaluate(model, loader, loss_fn)",
+    "tf_nets.attention": lambda a, k: "tf_networks.tf_scaled_dot_product_attention(query, key, value, mask)",
+    "tf_nets.describe_mlp": lambda a, k: "tf_networks.TFMLP(...) (its layers)",
+    "tf_nets.mlp_forward": lambda a, k: "tf_networks.TFMLP(...)(x)",
+    "tf_nets.train_steps": lambda a, k: "tf_networks.make_train_step(model, loss_fn, optimizer)(x, y)",
+    "imitation.warm_up": lambda a, k: "importing bc_dagger.py",
+    "imitation.collect": lambda a, k: "bc_dagger.collect_demonstrations(env, policy_fn, n_episodes, seed, expert_fn)",
+    "imitation.make_policy_forward": lambda a, k: "bc_dagger.make_policy(obs_dim, n_actions)(obs)",
+    "imitation.act_known": lambda a, k: "bc_dagger.act(policy, obs)",
+    "imitation.train_bc_known": lambda a, k: "bc_dagger.train_bc(policy, obs, actions, epochs, batch_size, lr, seed)",
+    "imitation.dagger_recorded": lambda a, k: "bc_dagger.dagger(env, expert_fn, policy, n_iterations, ...)",
+    "imitation.train_bc_outcome": lambda a, k: "behaviour cloning with your collect_demonstrations, make_policy "
+                                               "and train_bc",
+    "imitation.train_dagger_outcome": lambda a, k: "DAgger with your make_policy, train_bc and dagger",
+    "imitation.act_batch": lambda a, k: "bc_dagger.act(policy, obs) on CartPole",
+    "imitation.train_memory_outcome": lambda a, k: "bc_dagger.train_memory_agent(seed)",
+    "imitation.memory_agent_reset": lambda a, k: "agent.reset()",
+    "imitation.memory_agent_act": lambda a, k: "agent.act(obs)",
+    "imitation.memory_agent_replay": lambda a, k: "agent.reset() and agent.act(obs) over a recorded episode",
+}
+
+
+def probe_display(name: str, args: tuple, kwargs: dict) -> str:
+    """The student code a probe runs, as the student would write it (for messages)."""
+    show = _DISPLAY.get(name)
+    if show is None:
+        return f"your {name.partition('.')[0].replace('_', ' ')} code"
+    try:
+        return show(tuple(args), dict(kwargs))
+    except Exception:  # noqa: BLE001 - a display must never break a test
+        return f"your {name.partition('.')[0].replace('_', ' ')} code"

@@ -57,6 +57,19 @@ def _build_mlp(output_dim: int, hidden_dims: list, activation: str, layers: list
     return model, dense
 
 
+def _staff_mlp(output_dim: int, hidden_dims: list, activation: str, layers: list, x: np.ndarray, seed: int):
+    """A plain Keras MLP with the given weights: what ``make_train_step`` is tested on, so that its
+    credit does not depend on the student's ``TFMLP`` (which has tests of its own)."""
+    tf.keras.utils.set_random_seed(seed)
+    dense = [tf.keras.layers.Dense(units, activation=activation) for units in hidden_dims]
+    dense.append(tf.keras.layers.Dense(output_dim))
+    model = tf.keras.Sequential(dense)
+    model(tf.constant(x, dtype=tf.float32))
+    for layer, (kernel, bias) in zip(dense, layers):
+        layer.set_weights([np.asarray(kernel, np.float32), np.asarray(bias, np.float32)])
+    return model, dense
+
+
 def describe_mlp(output_dim: int, hidden_dims: list, activation: str, input_dim: int) -> dict:
     """Structure of a freshly built ``TFMLP``: base class, layer types, variable shapes."""
     tf.keras.utils.set_random_seed(0)
@@ -82,8 +95,8 @@ def mlp_forward(output_dim: int, hidden_dims: list, activation: str, layers: lis
 
 def train_steps(output_dim: int, hidden_dims: list, activation: str, layers: list, x: np.ndarray, y: np.ndarray,
                 loss: str, optimizer: dict, n_steps: int = 1, seed: int = 0) -> dict:
-    """Run the student's ``make_train_step`` ``n_steps`` times on ``(x, y)``; return losses and weights."""
-    model, dense = _build_mlp(output_dim, hidden_dims, activation, layers, x, seed)
+    """Run the student's ``make_train_step`` ``n_steps`` times on ``(x, y)`` with a staff Keras MLP."""
+    model, dense = _staff_mlp(output_dim, hidden_dims, activation, layers, x, seed)
     if loss == "sparse_ce":
         loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     elif loss == "mse":

@@ -1,0 +1,171 @@
+"""One diagnosis per root cause: how a worker's error becomes the message a student reads.
+
+A :class:`Diagnosis` lives as long as a problem's worker and remembers what it has already
+reported: a file that did not import and a function that is missing are explained in full
+once, in the first test that needs them; every later test says "not graded" and cites that
+test's number. It also words the common API mistakes (``env.P`` on a wrapped environment,
+a signature that differs from the documented one, a tuple of the wrong length), names the
+failing dependency when a function fails inside another student function it calls, notes
+input mutation once per function, and hands out the seed of each call.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from harness.contract import MODULES, Contract
+from harness.errors import NotGraded, NotImplementedYet, StudentCodeError, StudentException
+from harness.seeding import seed_for
+
+WRAPPED_P = re.compile(r"'(TimeLimit|OrderEnforcing|PassiveEnvChecker|\w*Wrapper\w*)' object has no attribute 'P'")
+SIGNATURE_ERROR = re.compile(
+    r"^(?P<name>[\w.]+)\(\) (got an unexpected keyword argument|got multiple values for argument|"
+    r"missing \d+ required|takes \d+ positional|takes from \d+ to \d+ positional|takes no arguments)")
+PACKAGES = "numpy, gymnasium, torch, tensorflow, matplotlib and tqdm"
+
+
+def _bare(name: str) -> str:
+    """``Class.method`` -> ``Class`` when the method is ``__init__`` (how students know it)."""
+    return name[: -len(".__init__")] if name.endswith(".__init__") else name
+
+
+class Diagnosis:
+    """Per-worker memory of reported root causes; see the module docstring."""
+
+    def __init__(self, contract: Contract | None = None) -> None:
+        self.contract = contract or Contract([])
+        self.nodeid = ""
+        self.number = "?"
+        self._calls = 0
+        self.import_failures: dict[str, str] = {}  # file -> number of the test that explained it
+        self.missing: dict[str, str] = {}  # module.function -> number of the test that explained it
+        self.mutations: dict[str, str] = {}  # function -> number of the first test that saw it
+        self._notes: list[str] = []
+
+    def begin_test(self, nodeid: str, number: str) -> None:
+        self.nodeid, self.number, self._calls, self._notes = nodeid, number, 0, []
+
+    def next_seed(self) -> int:
+        """The seed for the global generators before the next call of this test."""
+        self._calls += 1
+        return seed_for(self.nodeid, self._calls)
+
+    # -- input mutation -------------------------------------------------------------------------
+    def saw_mutation(self, message: dict, mutated: list) -> None:
+        if not mutated or message.get("op") != "call":
+            return
+        function = str(message.get("function"))
+        first = self.mutations.setdefault(function, self.number)
+        names = ", ".join(str(m) for m in mutated)
+        seen = "" if first == self.number else f" (first seen in test {first})"
+        note = (f"Note: {function} changed its input {names} in place{seen}. Inputs are never mutated "
+                "(HW1/README.md conventions): work on a copy (np.array(x, dtype=float) or x.copy()).")
+        if note not in self._notes:
+            self._notes.append(note)
+
+    def notes(self) -> str:
+        """Notes to append to a failing test's message (input mutation seen during it)."""
+        return "\n".join(self._notes)
+
+    # -- returns ----------------------------------------------------------------------------------
+    def check_returns(self, module: str, function: str, result, what: str) -> None:
+        """A function documented to return a tuple of n values returned exactly that."""
+        names = self.contract.returns(function)
+        if names is None:
+            return
+        if isinstance(result, (tuple, list)) and len(result) == len(names):
+            return
+        got = (f"a {type(result).__name__} of {len(result)} values" if isinstance(result, (tuple, list))
+               else f"a single {type(result).__name__}")
+        raise StudentException(f"{what} returned {got}; the documented return is a tuple of {len(names)} "
+                               f"values ({', '.join(names)}). Return them in that order: "
+                               f"`return {', '.join(names)}`.")
+
+    # -- errors -----------------------------------------------------------------------------------
+    def error(self, error: dict, message: dict, what: str, output: str) -> StudentCodeError:
+        """The student-facing exception for a worker's ``{"error": ...}`` answer."""
+        kind = error.get("kind")
+        text = str(error.get("message", ""))
+        trace = str(error.get("traceback", ""))
+        broken = error.get("import_of")
+        if broken:
+            return self._import_failure(str(broken), error, what, output)
+        missing = error.get("missing")
+        if missing:
+            return self._missing(str(missing), what, output)
+        called = str(message.get("function", "")) if message.get("op") == "call" else None
+        dependency = self._dependency(error.get("frames") or [], called)
+        if kind == "not_implemented":
+            if dependency:
+                return NotImplementedYet(f"{what} could not be graded: it calls {dependency}, which is not "
+                                         f"implemented yet{self._own_test(dependency)}.", output)
+            return NotImplementedYet(f"{what}: not implemented yet ({text or 'NotImplementedError'}).", output)
+        if kind == "exit":
+            return StudentException(f"{what} called sys.exit({text}); graded code must return, not exit.", output)
+        lines = [f"{what} raised {error.get('type')}: {text}"]
+        if dependency:
+            lines.append(f"It was raised inside {dependency}, which this function calls{self._own_test(dependency)}.")
+        if trace:
+            lines.append(f"Traceback (student files only):\n{trace.rstrip()}")
+        hint = self._hint(str(error.get("type")), text)
+        if hint:
+            lines.append(f"Hint: {hint}")
+        return StudentException("\n".join(lines), output)
+
+    def _own_test(self, function: str) -> str:
+        tests = self.contract.tests_of(function)
+        return f" (test {tests[0]} checks {function} on its own)" if tests else ""
+
+    def _dependency(self, frames: list, called: str | None) -> str | None:
+        """The student function, other than the one called, in which the error was raised."""
+        names = [str(f[1]) for f in frames if isinstance(f, (list, tuple)) and len(f) == 2]
+        names = [n for n in names if not n.startswith("_") and self.contract.is_student_function(n)]
+        if not names:
+            return None
+        innermost, outermost = names[-1], called or names[0]
+        return innermost if innermost != outermost and innermost != _bare(outermost) else None
+
+    def _hint(self, error_type: str, text: str) -> str | None:
+        if error_type == "AttributeError" and WRAPPED_P.search(text):
+            return ("read the dynamics from env.unwrapped.P, not env.P: gymnasium.make wraps the lake "
+                    "(TimeLimit, OrderEnforcing, ...) and only the unwrapped FrozenLake has P.")
+        match = SIGNATURE_ERROR.match(text) if error_type == "TypeError" else None
+        if match:
+            name = match.group("name")
+            signature = self.contract.signature(name) or self.contract.signature(f"{name}.__init__")
+            if signature:
+                return (f"keep the documented signature of {_bare(name)} (names, order and defaults): "
+                        f"`{signature}`. The grader calls it exactly as documented.")
+        if error_type == "ModuleNotFoundError":
+            return f"the grader installs only the packages of requirements.txt ({PACKAGES})."
+        return None
+
+    def _import_failure(self, rel: str, error: dict, what: str, output: str) -> StudentCodeError:
+        name = Path(rel).name
+        if rel in self.import_failures:
+            return NotGraded(f"{what}: not graded: {name} did not import (see test {self.import_failures[rel]}).",
+                             output)
+        self.import_failures[rel] = self.number
+        lines = [f"{name} could not be imported, so nothing in it can be graded: "
+                 f"{error.get('type')}: {error.get('message', '')}"]
+        trace = str(error.get("traceback", ""))
+        if trace:
+            lines.append(f"Traceback (student files only):\n{trace.rstrip()}")
+        if error.get("type") == "ModuleNotFoundError":
+            lines.append(f"Hint: the grader installs only the packages of requirements.txt ({PACKAGES}). "
+                         "Remove the import, or move it inside the function that needs it (plotting in main).")
+        lines.append(f"Every other test that needs {name} says \"not graded\" and points here.")
+        return StudentException("\n".join(lines), output)
+
+    def _missing(self, qualified: str, what: str, output: str) -> StudentCodeError:
+        module, _, function = qualified.partition(".")
+        file = Path(MODULES.get(module, module + ".py")).name
+        if qualified in self.missing:
+            return NotGraded(f"{what}: not graded: {function} is missing from {file} "
+                             f"(see test {self.missing[qualified]}).", output)
+        self.missing[qualified] = self.number
+        signature = self.contract.signature(function)
+        define = f" with the documented signature `{signature}`" if signature else ""
+        return StudentException(f"{file} has no {function}: define it at the top level of {file}{define}. "
+                                "Tests that need it say \"not graded\" and point here.", output)
