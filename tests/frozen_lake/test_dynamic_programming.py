@@ -329,7 +329,8 @@ def blame_dependencies(student, function):
     except (CheckFailed, StudentCodeError) as exc:
         import rubric
 
-        broken = [dep for dep in rubric.CALLS.get(function, ()) if not _dependency_ok(student, dep)]
+        told = str(exc)  # the harness may already have named a callee that raised inside the call
+        broken = [dep for dep in rubric.CALLS.get(function, ()) if dep not in told and not _dependency_ok(student, dep)]
         if not broken:
             raise
         notes = "; ".join(f"{dep} (see test {rubric_number(DEPENDENCY_TESTS[dep])})" for dep in broken)
