@@ -20,11 +20,11 @@ Conventions (the same as HW1/README.md; every test relies on them):
 * Actions: 0 Left, 1 Down, 2 Right, 3 Up (``lake_info.actions_to_names``); states are
   numbered row-major from the top-left corner.
 * One tie rule for every greedy choice: an action whose one-step look-ahead is within
-  ``TIE_TOL = 1e-6`` of the best is a best action, and any best action is accepted. The
-  recommended choice, and the reference's, is the lowest-index best action. Policy
-  improvement keeps the current action whenever it is still a best action (it changes an
-  action only for one better by more than ``TIE_TOL``), so policy iteration cannot cycle
-  between near-tied actions.
+  ``TIE_TOL = 1e-6`` of the best is a best action, and any best action is accepted
+  (recommended: the lowest-index best action). Policy improvement keeps the current action
+  while it is still a best action, and where it changes one it takes the lowest-index best
+  action: an action changes only for one better by more than ``TIE_TOL``, so policy
+  iteration cannot cycle between near-tied actions, and its counts are well defined.
 * A *sweep* updates every state once. A synchronous sweep computes all new values from the
   old ones (two arrays); an in-place (asynchronous) sweep overwrites ``V[s]`` at once, so
   later states in the same sweep already see it. The change of a sweep is the largest
@@ -313,11 +313,11 @@ def improve_policy(env, gamma, value_func, policy):
     """One policy-improvement step: greedy for ``value_func``, keeping actions that are still best.
 
     In every state, ``policy[s]`` is kept when it is a best action under the tie rule (its
-    look-ahead within ``TIE_TOL`` of the best); otherwise the state gets a best action, the
-    one :func:`value_func_to_policy` would pick (the lowest-index best action). So an action
-    changes only for one better by more than ``TIE_TOL``: this is what stops policy iteration
-    from cycling between near-tied actions, whose look-aheads an approximate evaluation
-    leaves in any order (Sutton & Barto, exercise 4.4).
+    look-ahead within ``TIE_TOL`` of the best); otherwise the state gets the lowest-index
+    best action (required here, not only recommended: policy iteration's counts depend on
+    it). So an action changes only for one better by more than ``TIE_TOL``: this is what
+    stops policy iteration from cycling between near-tied actions, whose look-aheads an
+    approximate evaluation leaves in any order (Sutton & Barto, exercise 4.4).
 
     Parameters
     ----------

@@ -204,7 +204,8 @@ class LoopOracle:
 
     def non_greedy_states(self, policy, V, gamma):
         """Non-terminal states whose action is not a best action under V (the tie rule)."""
-        return [s for s in range(self.n) if s not in self.terminal and int(policy[s]) not in self.best_actions(V, gamma, s)]
+        return [s for s in range(self.n)
+                if s not in self.terminal and int(policy[s]) not in self.best_actions(V, gamma, s)]
 
     def letters(self, policy):
         ncol = len(self.desc[0])
@@ -293,8 +294,9 @@ def _dependency_ok(student, function):
             order = {"sync": "sync", "ordered": "ordered"}.get(function.rsplit("_", 1)[1])
             start = np.random.default_rng(7).uniform(0, 1, 16)
             if order is None:
-                out = student.probe("dp.call_with_rng", function, spec, start, GAMMA, np.array(HAND_POLICY_4X4),
-                                    seed=7, record=True, shown_as=shown_call(function, (start, GAMMA, "policy"), seed=7))
+                args = (start, GAMMA, np.array(HAND_POLICY_4X4))
+                out = student.probe("dp.call_with_rng", function, spec, *args, seed=7, record=True,
+                                    shown_as=shown_call(function, args, seed=7))
                 want = oracle.sweeps(GAMMA, start, HAND_POLICY_4X4, iter(out["permutations"]))
                 return same_result(out["result"][0], out["result"][1], want)
             got = student.call(MODULE, function, spec, start, GAMMA, np.array(HAND_POLICY_4X4))
