@@ -15,6 +15,13 @@ CODE ?= HW1/code
 SUBMISSION ?= solutions
 RESULTS ?= results/results.json
 PROBLEMS ?=
+# make test P=4 (or P=2,3; PROBLEMS= is the same): only those problems. By default Problems 1-6; the
+# extra credit retrains an agent, so it runs only when asked (P=7, P=EC or EC=1).
+P ?= $(PROBLEMS)
+EC ?=
+FORCE ?=
+comma := ,
+TEST_PROBLEMS := $(if $(P),$(P),1,2,3,4,5,6)$(if $(EC),$(comma)EC,)
 DEBUG ?=
 export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
@@ -25,7 +32,6 @@ PUBLIC := tests
 HIDDEN := autograder/hidden
 GRADER_TESTS := autograder/tests
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
-PROBLEM_FLAGS := $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
 .PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
         handout submit audit corpus knockout bench bench-grade demo demo-dp demo-bandits demo-imitation clean
@@ -34,6 +40,9 @@ help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
 	@echo "  variables: CODE=HW1/code (make test), DEBUG=1 (make test in-process), SUBMISSION=solutions,"
 	@echo "             RESULTS=results/results.json, PROBLEMS=2,3 (make grade / make test)"
+	@echo "  make test P=4 (or P=2,3): only those problems, score table last, exit 0 when they all pass;"
+	@echo "             the default is Problems 1-6: EC=1 (or P=7) adds the extra credit, which retrains an agent"
+	@echo "  make submit FORCE=1: pack without asking, even while functions still raise NotImplementedError"
 
 install: $(STAMP) ## create .venv and install the pinned requirements (CPU builds); a no-op when done
 
@@ -43,9 +52,9 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
 
-test: $(STAMP) ## public tests against HW1/code (CODE=solutions for the reference, DEBUG=1 in-process)
+test: $(STAMP) ## public tests of Problems 1-6 on HW1/code (CODE=solutions, P=4, EC=1, DEBUG=1 in-process)
 	@test -d "$(CODE)" || { echo "make test: CODE=$(CODE) is not a folder (expected one laid out like HW1/code)"; exit 2; }
-	$(PYTEST) $(PUBLIC) --code $(CODE) $(DEBUG_FLAGS) $(PROBLEM_FLAGS) -q
+	$(PYTEST) $(PUBLIC) --code $(CODE) $(DEBUG_FLAGS) --problems $(TEST_PROBLEMS) -q
 
 grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default solutions), writes RESULTS
 	$(PY) -m hw1grader.grade --submission $(SUBMISSION) --results $(RESULTS) $(if $(PROBLEMS),--problems $(PROBLEMS),)
@@ -87,10 +96,11 @@ handout: $(STAMP) ## build dist/HW1-handout.zip for students
 	$(PY) -m hw1grader.handout --out dist/HW1-handout.zip
 
 submit: $(STAMP) ## check CODE and pack HW1-submission.zip (what students upload)
-	$(PY) -m harness.submit --code $(CODE)
+	$(PY) -m harness.submit --code $(CODE) $(if $(FORCE),--force,)
 
-bench: $(STAMP) ## value iteration: vectorised reference vs a per-state loop on a 64x64 slippery lake
+bench: $(STAMP) ## value iteration vs a per-state loop (64x64 lake); the bandit testbed before/after (RUNS=200)
 	$(PY) autograder/bench/bench_dp.py
+	$(PY) autograder/bench/bench_testbed.py --runs $(or $(RUNS),200)
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
 	$(PY) -m hw1grader.bench

@@ -3,7 +3,10 @@
 ``handout``: the student handout leaks nothing. It holds only the allowed top-level
 entries; no hidden test, grading package or solution file; no student function whose body
 equals the reference's (bodies compared as syntax trees, docstrings aside); no line of a
-hidden test or of a solution body; no staff path; and its rubric has no hidden entry.
+hidden test or of a solution body; no staff path; its rubric has no hidden entry; and no
+shipped text names a file or document students do not receive (the name of any file of
+``autograder/`` that the handout lacks, the staff design documents) or a staff-only tool
+(:data:`STAFF_WORDS`).
 
 ``drift``: every stub and its solution agree on module names, public names, signatures,
 defaults and docstrings (the stub must be exactly what :mod:`hw1grader.stubs` generates),
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -28,6 +32,22 @@ from hw1grader.stubs import make_stub
 ROOT = build.ROOT
 ALLOWED_TOP = {"HW1", "tests", "Makefile", "requirements.txt", "pyproject.toml"}
 STAFF_MARKERS = ("autograder/hidden", "/autograder/source", "hw1grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
+# Words for things students never get: staff documents, the staff wheel cache, staff-only tools.
+STAFF_WORDS = {"HW1-SPEC": r"HW1-SPEC", "DESIGN.md": r"DESIGN\.md", "CONTRIBUTING.md": r"CONTRIBUTING\.md",
+               "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/"}
+
+
+def staff_names(root: Path, shipped: set[str]) -> set[str]:
+    """Names of staff files (under ``autograder/``) that the handout does not hold under the same name."""
+    shipped_names = {Path(name).name for name in shipped}
+    return {path.name for path in build.files_under(root, "autograder") if path.name not in shipped_names
+            and "corpus" not in path.relative_to(root).parts and not path.name.startswith(".")}
+
+
+def staff_mentions(text: str, names: set[str]) -> list[str]:
+    """The staff file names and :data:`STAFF_WORDS` that ``text`` mentions."""
+    found = [name for name in sorted(names) if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text)]
+    return found + [word for word, pattern in STAFF_WORDS.items() if re.search(pattern, text)]
 
 
 def _bodies(source: str) -> dict[str, str]:
@@ -78,6 +98,7 @@ def audit_handout(zip_path: Path) -> list[str]:
         if name.startswith(("autograder/", "solutions/")) or "_hidden" in name:
             problems.append(f"{name}: staff file in the handout")
     secrets = secret_lines(ROOT)
+    names = staff_names(ROOT, set(files))
     for name, data in files.items():
         if not name.endswith((".py", ".md", ".txt", ".toml", "Makefile")):
             continue
@@ -85,6 +106,8 @@ def audit_handout(zip_path: Path) -> list[str]:
         for marker in STAFF_MARKERS:
             if marker in text:
                 problems.append(f"{name}: contains staff marker {marker!r}")
+        for mention in staff_mentions(text, names):
+            problems.append(f"{name}: names {mention!r}, which students do not receive")
         leaked = leaks(text, secrets)
         if leaked:
             problems.append(f"{name}: contains a hidden or reference line: {leaked[0]!r}")

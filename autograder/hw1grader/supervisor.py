@@ -98,6 +98,7 @@ def _read_report(path: Path) -> dict[str, dict]:
             meta = test.get("metadata") or {}
             cases[str(test["nodeid"])] = {"outcome": str(test["outcome"]), "credit": meta.get("credit"),
                                           "feedback": str(meta.get("feedback", "")),
+                                          "note": str(meta.get("note", "")),
                                           "not_implemented": bool(meta.get("not_implemented")),
                                           "grader_error": bool(meta.get("grader_error")),
                                           "grader_traceback": str(meta.get("grader_traceback", ""))}
@@ -151,7 +152,9 @@ def grade_entry(test: dict, cases: dict[str, dict], not_run: str) -> results.Gra
         if NOT_GRADED in text and fraction == 0:
             not_graded.setdefault(text.split(NOT_GRADED, 1)[1].strip(), []).append(case_id)
         elif len(test["cases"]) == 1:
-            lines.append("Passed." if text == "passed" else text)
+            note = (cases.get(nodeid) or {}).get("note") or ""
+            # A passing case says what it measured (an outcome test's returns and training time).
+            lines.append(("Passed." + (f" {note}" if note else "")) if text == "passed" else text)
         elif text != "passed":
             lines.append(f"case {case_id}: {text}")
     for cause, ids in not_graded.items():

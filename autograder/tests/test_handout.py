@@ -30,7 +30,7 @@ def unpacked(tmp_path_factory) -> Path:
 
 def _make(folder: Path, *targets: str, timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "--no-print-directory", "-C", str(folder), *targets],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def test_handout_holds_only_student_material(unpacked):
@@ -40,12 +40,49 @@ def test_handout_holds_only_student_material(unpacked):
     assert not (unpacked / "solutions").exists() and not (unpacked / "autograder").exists()
 
 
+def _table(stdout: str) -> list[str]:
+    """The score table: everything from its title line to the end of pytest's output."""
+    lines = stdout.splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("Score table"))
+    return lines[start:]
+
+
 def test_handout_make_test_on_stubs_reports_zero_of_100(unpacked):
     result = _make(unpacked, "test")
     assert result.returncode != 0, result.stdout[-3000:] + result.stderr[-3000:]  # make: tests failed
-    assert "Score from these tests: 0.0 / 100." in result.stdout
-    rows = [line for line in result.stdout.splitlines() if re.match(r"\d  \w", line)]
-    assert len(rows) >= 6 and all("not implemented yet" in row for row in rows), rows
+    table = _table(result.stdout)
+    assert "short test summary info" not in "\n".join(table)  # the table comes after pytest's -ra summary
+    rows = [line for line in table if re.match(r"\d   \w", line)]
+    assert [row[0] for row in rows] == list("123456"), table  # the extra credit only when asked
+    assert all("not implemented yet" in row for row in rows), rows
+    assert "0.0 / 7 public points of 10 (3 hidden)" in rows[0]
+    assert any(line.startswith("Public tests run: 0.0 / ") and "HW1 is out of 100" in line for line in table), table
+    assert any(line.startswith("Not run: EC") for line in table), table
+
+
+def test_handout_make_test_one_problem_is_green(unpacked, tmp_path):
+    """make test P=1 with Problem 1 done runs only its tests and exits 0, while the rest are stubs."""
+    one = tmp_path / "one"
+    shutil.copytree(unpacked, one, symlinks=True)
+    shutil.copyfile(ROOT / "solutions/frozen_lake/lake_model.py", one / "HW1/code/frozen_lake/lake_model.py")
+    result = _make(one, "test", "P=1")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = [line for line in _table(result.stdout) if re.match(r"(\d|EC) ", line)]
+    assert len(rows) == 1 and rows[0].startswith("1 ") and "all passed" in rows[0], rows
+    assert "7.0 / 7 public points of 10 (3 hidden)" in rows[0]
+
+
+def test_handout_submit_lists_unfinished_functions_and_asks(unpacked, tmp_path):
+    stubs = tmp_path / "stubs"
+    shutil.copytree(unpacked, stubs, symlinks=True)
+    refused = _make(stubs, "submit")  # no terminal to answer: packs nothing
+    assert refused.returncode != 0 and not (stubs / "HW1-submission.zip").exists()
+    assert "frozen_lake/lake_model.py (Problem 1): extract_model, run_episode, evaluate_policy_mc" in refused.stdout
+    assert "FORCE=1" in refused.stdout
+    forced = _make(stubs, "submit", "FORCE=1")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    with zipfile.ZipFile(stubs / "HW1-submission.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(STUDENT_FILES)
 
 
 def test_handout_make_test_passes_with_reference_files(unpacked, tmp_path):
@@ -75,3 +112,5 @@ def test_handout_make_help_lists_student_targets(unpacked):
     result = _make(unpacked, "help")
     for target in ("install", "test", "demo", "submit", "help"):
         assert f"make {target}" in result.stdout
+    for variable in ("P=4", "EC=1", "DEBUG=1", "FORCE=1", "TORCH_INDEX="):
+        assert variable in result.stdout, variable

@@ -16,7 +16,9 @@ Conventions every agent follows (the tests rely on them):
 - Estimates are sample averages, updated incrementally:
   ``counts[a] += 1`` then ``q[a] += (reward - q[a]) / counts[a]``. After an arm's first
   pull its estimate is exactly the average of the rewards it paid; its initial value only
-  matters until then.
+  matters until then. The one exception: an ``EpsilonGreedyAgent`` built with a constant
+  ``step_size`` α (Sutton & Barto section 2.5) updates ``q[a] += α * (reward - q[a])``
+  instead, a recency-weighted average in which the initial value fades only gradually.
 - Greedy choices break ties toward the lowest index (``np.argmax``).
 - All randomness comes from ``self.rng`` (a ``np.random.Generator``; ``rng=None`` means a
   fresh unseeded ``np.random.default_rng()``), drawn in the order each class documents, so
@@ -44,10 +46,16 @@ class BanditAgent:
         Action-value estimates, all 0.0 at the start.
     counts : np.ndarray, int64, shape (k,)
         Number of times each arm was pulled, all 0 at the start.
+    step_size : float or None
+        ``None`` (this class attribute, the default): sample averages. A subclass that
+        supports a constant step size (``EpsilonGreedyAgent``) stores it here, and
+        ``update`` then uses it.
 
     Subclasses call ``super().__init__(k, rng)`` first, then set their own parameters,
     and implement ``get_action``.
     """
+
+    step_size = None  # sample averages unless a subclass sets a constant step size
 
     def __init__(self, k, rng=None):
         # TODO: store k and rng (a fresh np.random.default_rng() when rng is None), and
@@ -69,13 +77,16 @@ class BanditAgent:
         """Record that arm ``action`` paid ``reward``: the incremental sample average.
 
         ``counts[action] += 1``, then ``q[action] += (reward - q[action]) / counts[action]``
-        (so ``q[action]`` is the mean of the rewards that arm paid). Updates ``q`` and
-        ``counts`` in place (same arrays, same dtypes); other arms are untouched.
-        Returns ``None``.
+        (so ``q[action]`` is the mean of the rewards that arm paid). When
+        ``self.step_size`` is not ``None`` (a constant step size α), the second step is
+        ``q[action] += α * (reward - q[action])`` instead (``counts`` is still incremented).
+        Updates ``q`` and ``counts`` in place (same arrays, same dtypes); other arms are
+        untouched. Returns ``None``.
         """
         # BEGIN SOLUTION
         self.counts[action] += 1
-        self.q[action] += (reward - self.q[action]) / self.counts[action]
+        alpha = 1.0 / self.counts[action] if self.step_size is None else self.step_size
+        self.q[action] += alpha * (reward - self.q[action])
         # END SOLUTION
 
 
@@ -94,6 +105,12 @@ class EpsilonGreedyAgent(BanditAgent):
         initialisation*: every untried arm looks better than any tried one, so even a
         greedy agent tries each arm once (in index order) before settling.
     rng : np.random.Generator or None
+    step_size : float or None
+        ``None`` (default): sample-average estimates. A float α in ``(0, 1]``: a constant
+        step size, ``q[a] += α * (reward - q[a])`` (stored as ``self.step_size``; see
+        ``BanditAgent.update``). Sutton & Barto's figure 2.3 uses α = 0.1: with it an
+        optimistic initial value keeps a greedy agent exploring for a while, since one
+        pull moves the estimate only a tenth of the way to the reward.
 
     ``get_action`` draws, on every call and in this order:
 
@@ -103,14 +120,18 @@ class EpsilonGreedyAgent(BanditAgent):
        otherwise (exploit): ``np.argmax(self.q)``, ties to the lowest index, no draw.
     """
 
-    def __init__(self, k, epsilon, initial_value=0.0, rng=None):
+    def __init__(self, k, epsilon, initial_value=0.0, rng=None, step_size=None):
         super().__init__(k, rng)
-        # TODO: store epsilon and initial_value, and start every estimate in q at initial_value.
+        # TODO: store epsilon, initial_value and step_size (None or a float), and start every
+        # estimate in q at initial_value.
         # BEGIN SOLUTION
         if not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
+        if step_size is not None and not 0.0 < step_size <= 1.0:
+            raise ValueError(f"step_size must be None or in (0, 1], got {step_size}")
         self.epsilon = float(epsilon)
         self.initial_value = float(initial_value)
+        self.step_size = None if step_size is None else float(step_size)
         self.q[:] = self.initial_value
         # END SOLUTION
 

@@ -513,22 +513,42 @@ def display_policy_letters(env, policy):
 
 
 def value_func_heatmap(env, value_func, path, title=None):
-    """Write a heatmap of ``value_func`` on the lake's grid to the PNG ``path``; returns ``path``."""
+    """Write a heatmap of ``value_func`` on the lake's grid to the PNG ``path``; returns ``path``.
+
+    Only the non-terminal states are coloured by value. Holes (dark) and the goal (green)
+    are terminal, with value 0 by convention; they are drawn in their own colours, so the
+    goal never looks like a hole.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
     desc, nrow, ncol = _grid(env)
     values = np.asarray(value_func, dtype=float).reshape(nrow, ncol)
+    terminal = np.isin(desc, ("H", "G"))
+    shown = np.ma.masked_where(terminal, values)
+    cmap = matplotlib.colormaps["viridis"].copy()
+    cmap.set_bad((1.0, 1.0, 1.0))
     fig, ax = plt.subplots(figsize=(0.6 * ncol + 2, 0.6 * nrow + 1))
-    image = ax.imshow(values, cmap="viridis")
-    fig.colorbar(image, ax=ax)
-    if nrow * ncol <= 256:
-        for r in range(nrow):
-            for c in range(ncol):
-                ax.text(c, r, f"{desc[r, c]}\n{values[r, c]:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if values[r, c] < 0.5 * values.max(initial=0) else "black")
+    image = ax.imshow(shown, cmap=cmap)
+    fig.colorbar(image, ax=ax, label="value (non-terminal states)")
+    tiles = {"H": ((0.3, 0.3, 0.3), "white"), "G": ((0.2, 0.7, 0.3), "black")}  # grey: no viridis colour
+    low, high = (float(shown.min()), float(shown.max())) if shown.count() else (0.0, 0.0)
+    for r in range(nrow):
+        for c in range(ncol):
+            tile = desc[r, c]
+            if tile in tiles:
+                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color=tiles[tile][0]))
+            if nrow * ncol > 256:
+                continue
+            if tile in tiles:
+                text, colour = ("G\ngoal" if tile == "G" else "H"), tiles[tile][1]
+            else:
+                text = f"{tile}\n{values[r, c]:.2f}"
+                colour = "white" if values[r, c] < low + 0.5 * (high - low) else "black"
+            ax.text(c, r, text, ha="center", va="center", fontsize=7, color=colour)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title or "value function")

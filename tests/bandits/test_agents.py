@@ -1,8 +1,9 @@
 """Public tests for Problem 3 (agents.py), against independent oracles.
 
-Oracles: sample means of scripted rewards, the UCB formula (Sutton & Barto eq. 2.10)
-and a numerically stable softmax evaluated here, NumPy generators seeded here to replay
-the documented draws, and chi-square bounds on seeded samples (a bound of 35 with 9
+Oracles: sample means of scripted rewards (and, for a constant step size α, the closed
+form ``q_n = (1 - α)^n Q0 + Σ_i α (1 - α)^(n - i) r_i``, Sutton & Barto eq. 2.6), the UCB
+formula (Sutton & Barto eq. 2.10) and a numerically stable softmax evaluated here, NumPy
+generators seeded here to replay the documented draws, and chi-square bounds on seeded samples (a bound of 35 with 9
 degrees of freedom is exceeded by chance with probability 6e-5).
 """
 
@@ -16,6 +17,9 @@ AGENTS = {
     "EpsilonGreedyAgent-optimistic": ("EpsilonGreedyAgent", {"k": 5, "epsilon": 0.0, "initial_value": 2.5}),
     "UCBAgent": ("UCBAgent", {"k": 5, "c": 1.0}),
     "BoltzmannAgent": ("BoltzmannAgent", {"k": 5, "temperature": 0.5}),
+    # Sutton & Barto figure 2.3's optimistic agent: a constant step size instead of sample averages.
+    "EpsilonGreedyAgent-constant-step-size": ("EpsilonGreedyAgent", {"k": 5, "epsilon": 0.0, "initial_value": 5.0,
+                                                                     "step_size": 0.1}),
 }  # ids name the class each case exercises (tests/rubric.py: one function's failure costs its own cases)
 IDS = list(AGENTS)
 # (action, reward) pairs for a 5-armed agent: arm 2 never pulled, repeats, negative rewards.
@@ -61,6 +65,22 @@ def _running_means(updates, k, initial=0.0):
     return np.array(qs), np.array(cs)
 
 
+def _recency_weighted(updates, k, initial, alpha):
+    """q and counts after each update with a constant step size: Sutton & Barto eq. 2.6, in closed form."""
+    rewards = [[] for _ in range(k)]
+    qs, cs = [], []
+    for action, reward in updates:
+        rewards[action].append(reward)
+        q = np.empty(k)
+        for arm, paid in enumerate(rewards):
+            n = len(paid)
+            q[arm] = (1 - alpha) ** n * initial + sum(alpha * (1 - alpha) ** (n - i) * r
+                                                      for i, r in enumerate(paid, start=1))
+        qs.append(q)
+        cs.append([len(paid) for paid in rewards])
+    return np.array(qs), np.array(cs, dtype=np.int64)
+
+
 def _softmax(z):
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - z.max())
@@ -102,7 +122,14 @@ def test_update_incremental_sample_average(student, name):
     class_name, kwargs = AGENTS[name]
     k, what = kwargs["k"], _describe(class_name, kwargs)
     out = student.probe("bandits.feed", class_name, kwargs, 0, UPDATES)
-    expected_q, expected_counts = _running_means(UPDATES, k, kwargs.get("initial_value", 0.0))
+    if kwargs.get("step_size") is None:
+        expected_q, expected_counts = _running_means(UPDATES, k, kwargs.get("initial_value", 0.0))
+        rule = ("sample average: counts[a] += 1, then q[a] += (reward - q[a]) / counts[a]; "
+                "arms never pulled keep their initial value")
+    else:
+        expected_q, expected_counts = _recency_weighted(UPDATES, k, kwargs["initial_value"], kwargs["step_size"])
+        rule = ("constant step size: counts[a] += 1, then q[a] += step_size * (reward - q[a]); "
+                "arms never pulled keep their initial value")
     counts = check_array(out["counts"], f"{what}.counts after each update", shape=expected_counts.shape,
                          dtype=np.int64)
     for step, (action, reward) in enumerate(UPDATES):
@@ -112,9 +139,7 @@ def test_update_incremental_sample_average(student, name):
     q = check_array(out["q"], f"{what}.q after each update", shape=expected_q.shape, dtype=np.float64)
     for step, (action, reward) in enumerate(UPDATES):
         check_close(q[step], expected_q[step], f"{what}.q after update #{step + 1} (update({action}, {reward}))",
-                    atol=TOL, rtol=TOL, index_name="arm",
-                    hint="sample average: counts[a] += 1, then q[a] += (reward - q[a]) / counts[a]; "
-                         "arms never pulled keep their initial value")
+                    atol=TOL, rtol=TOL, index_name="arm", hint=rule)
 
 
 def _greedy_script():

@@ -6,9 +6,11 @@ given files, default ``HW1/code``), ``--reference DIR`` (the solutions, for hidd
 ``--problems 1,2`` (run only those), ``--debug-inprocess`` (``make test DEBUG=1``),
 ``--worker-user NAME`` (run student code as that user; grading as root only).
 
-Tests use three fixtures: ``student`` (a :class:`harness.client.Submission`),
-``credit`` (``credit(fraction)`` records partial credit) and ``reference`` (loads a
-solution module in this process; hidden tests only).
+Tests use four fixtures: ``student`` (a :class:`harness.client.Submission`),
+``credit`` (``credit(fraction)`` records partial credit), ``note`` (``note(text)``: what
+the test measured, shown to the student whether it passes or fails: under the score table
+of ``make test`` and in the test's Gradescope output) and ``reference`` (loads a solution
+module in this process; hidden tests only).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ FEEDBACK_LIMIT = 6000
 _STATE = pytest.StashKey[dict]()
 _CREDIT = pytest.StashKey[float]()
 _FEEDBACK = pytest.StashKey[dict]()
+_NOTE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,12 +104,12 @@ def pytest_configure(config: pytest.Config) -> None:
             for name in filenames:
                 os.chmod(os.path.join(dirpath, name), 0o644)
     problems = {p.number: p for p in _rubric().PROBLEMS}
-    wanted = {int(n) for n in config.getoption("problems").split(",") if n.strip()}
+    wanted = parse_problems(config.getoption("problems"), _rubric().PROBLEMS)
     config.stash[_STATE] = {
         "scratch": scratch, "code": scratch / "code", "runtime": runtime, "missing": missing,
         "user": user, "problems": problems, "wanted": wanted, "live": None, "results": {},
         "entries": _entries(), "reference": Path(config.getoption("reference") or root / "solutions"),
-        "given": given,
+        "given": given, "notes": {},
     }
     config.stash[_STATE]["contract"] = Contract([given, config.stash[_STATE]["reference"]], _rubric())
 
@@ -187,6 +190,20 @@ def credit(request: pytest.FixtureRequest):
 
     return record
 
+
+@pytest.fixture
+def note(request: pytest.FixtureRequest):
+    """``note(text)`` records what this test case measured, for the student, pass or fail.
+
+    Say the measurement and its bar ("mean 498.3, lowest 471 over 20 hidden seeds; bar 475");
+    in hidden tests never an expected value. The last note of a case wins.
+    """
+
+    def record(text: str) -> None:
+        request.node.stash[_NOTE] = str(text)
+        request.config.stash[_STATE]["notes"][request.node.nodeid] = str(text)
+
+    return record
 
 
 @pytest.fixture(scope="session")
@@ -278,51 +295,151 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.hookimpl(optionalhook=True)
 def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> dict:
     data = dict(item.stash.get(_FEEDBACK, {}))
+    if _NOTE in item.stash:
+        data["note"] = item.stash[_NOTE]
     if _CREDIT in item.stash:
         data["credit"] = item.stash[_CREDIT]
     return data
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    if config.getoption("no_score_table"):
-        return
-    state = config.stash[_STATE]
-    results = state["results"]
-    if not results:
-        return
-    rubric = _rubric()
-    write = terminalreporter.write_line
-    write("")
-    write(f"{'Problem':<44} {'tests passed':>12} {'points':>14}   note")
-    totals = [0.0, 0.0]
+def problem_label(problem) -> str:
+    """How the README and the table name a problem: its number, or "EC" for the extra credit."""
+    return "EC" if problem.extra_credit else str(problem.number)
+
+
+def parse_problems(text: str, problems) -> set[int]:
+    """``--problems`` (``"2,3"``, ``"4"``, ``"EC"`` or ``"7"``) as problem numbers; errors name the choices."""
+    by_label = {problem_label(p).lower(): p.number for p in problems}
+    by_label.update({str(p.number): p.number for p in problems})
+    wanted = set()
+    for word in text.replace(" ", ",").split(","):
+        if not word.strip():
+            continue
+        if word.strip().lower() not in by_label:
+            choices = ", ".join(problem_label(p) for p in problems)
+            raise pytest.UsageError(f"--problems: no problem {word.strip()!r} (choose among {choices}, "
+                                    "comma-separated, e.g. P=2,3)")
+        wanted.add(by_label[word.strip().lower()])
+    return wanted
+
+
+def case_outcomes(stats: dict) -> dict[str, str]:
+    """Each test case's outcome from the terminal reporter's ``stats``: failed, error, skipped or passed.
+
+    A case skipped at setup (``skipif``) never reaches the call phase, so it is counted here,
+    not in the harness's per-case results.
+    """
+    out: dict[str, str] = {}
+    for outcome in ("passed", "skipped", "failed", "error"):  # later outcomes win
+        for report in stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", None)
+            if nodeid:
+                out[nodeid] = outcome
+    return out
+
+
+def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int]) -> list[str]:
+    """The lines of ``make test``'s score table (public tests only; the README explains it).
+
+    One row per problem that ran: its test cases (passed, failed, skipped) and "public
+    tests: earned / public points of this problem's N points (the rest is hidden)". The
+    extra credit is named "EC" and counted apart, as extra. Skipped cases earn nothing and
+    are shown as skipped (the 0-point CUDA test is skipped without a GPU).
+    """
+    if any(test.hidden for tests in rubric.TESTS.values() for test in tests
+           if any(_base_node(n) == test.node for n in outcomes)):  # a staff run with hidden tests
+        lines = ["", "Score table of the tests run (public and hidden; staff run)",
+                 f"{'Problem':<40} {'test cases':<22} earned / points of the tests run"]
+        for problem in rubric.PROBLEMS:
+            tests = [t for t in rubric.TESTS.get(problem.number, []) if any(_base_node(n) == t.node for n in outcomes)]
+            if tests:
+                fractions = {t.node: [results.get(n, (0.0, False))[0] for n in outcomes if _base_node(n) == t.node]
+                             for t in tests}
+                earned = sum(entry_score(t.points, fractions[t.node]) for t in tests)
+                ran = [o for n, o in outcomes.items() if any(_base_node(n) == t.node for t in tests)]
+                cases = f"{ran.count('passed')} passed, {len(ran) - ran.count('passed')} not passed"
+                lines.append(f"{problem_label(problem):<4}{problem.title[:35]:<36} {cases:<22} "
+                             f"{earned:.1f} / {sum(t.points for t in tests):g} (of {problem.points:g})")
+        return lines
+    lines = ["", "Score table of the public tests (make test). Each problem's other points are in hidden tests, "
+             "run on Gradescope only.",
+             f"{'Problem':<40} {'test cases':<22} public tests: earned / public points of the problem's points"]
+    totals = {False: [0.0, 0.0, 0.0], True: [0.0, 0.0, 0.0]}  # extra credit? -> earned, public, problem points
+    not_run, ran_numbers = [], set()
     for problem in rubric.PROBLEMS:
         tests = rubric.TESTS.get(problem.number, [])
-        earned = possible = 0.0
-        passed = ran = 0
+        earned = public = 0.0
+        passed = skipped = failed = 0
         all_not_impl = True
+        ran = False
         for test in tests:
-            cases = {n: r for n, r in results.items() if _base_node(n) == test.node}
+            cases = {n: o for n, o in outcomes.items() if _base_node(n) == test.node}
             if not cases:
                 continue
-            possible += test.points
-            earned += entry_score(test.points, [f for f, _ in cases.values()])
-            ran += len(cases)
-            passed += sum(1 for f, _ in cases.values() if f == 1.0)
-            all_not_impl &= all(ni for f, ni in cases.values() if f < 1.0)
+            ran = True
+            public += test.points
+            earned += entry_score(test.points, [results.get(n, (0.0, False))[0] for n in cases])
+            passed += sum(1 for o in cases.values() if o == "passed")
+            skipped += sum(1 for o in cases.values() if o == "skipped")
+            failed += sum(1 for o in cases.values() if o in ("failed", "error"))
+            all_not_impl &= all(results.get(n, (0.0, False))[1] for n, o in cases.items()
+                                if o in ("failed", "error"))
         if not ran:
+            not_run.append(problem)
             continue
-        note = "not implemented yet" if passed == 0 and all_not_impl else ("all passed" if passed == ran else "")
-        if problem.extra_credit:
-            note = (note + " (extra credit)").strip()
-        label = f"{problem.number}  {problem.title}"[:44]
-        write(f"{label:<44} {passed:>5}/{ran:<6} {earned:>6.1f}/{possible:<6.1f}   {note}")
-        if not problem.extra_credit:
-            totals[0] += earned
-            totals[1] += possible
-    full = sum(p.points for p in rubric.PROBLEMS if not p.extra_credit)
-    write(f"{'Total (these tests)':<44} {'':>12} {totals[0]:>6.1f}/{totals[1]:<6.1f}")
-    write(f"Score from these tests: {totals[0]:.1f} / {full:g}. "
-          "Gradescope adds hidden tests; the full points need them too.")
+        ran_numbers.add(problem.number)
+        label = f"{problem_label(problem):<4}{problem.title}"[:40]
+        counts = ((passed, "passed"), (failed, "failed"), (skipped, "skipped"))
+        cases = ", ".join(f"{n} {what}" for n, what in counts if n or what == "passed")
+        worth = f"+{problem.points:g} extra" if problem.extra_credit else f"{problem.points:g}"
+        points = f"{earned:.1f} / {public:g} public points of {worth} ({problem.points - public:g} hidden)"
+        note = ""
+        if failed and passed == 0 and all_not_impl:
+            note = "not implemented yet"
+        elif not failed:
+            note = "all passed"
+        lines.append(f"{label:<40} {cases:<22} {points:<45} {note}".rstrip())
+        total = totals[problem.extra_credit]
+        total[0] += earned
+        total[1] += public
+        total[2] += problem.points
+    graded, extra = totals[False], totals[True]
+    if graded[2]:
+        full = sum(p.points for p in rubric.PROBLEMS if not p.extra_credit)
+        lines.append(f"Public tests run: {graded[0]:.1f} / {graded[1]:g} public points of these problems' "
+                     f"{graded[2]:g} (HW1 is out of {full:g}; hidden tests hold the other {graded[2] - graded[1]:g}).")
+    if extra[2]:
+        lines.append(f"Extra credit (EC): {extra[0]:.1f} / {extra[1]:g} public points of its +{extra[2]:g}, "
+                     "extra points on top of the 100.")
+    # A problem asked for that did not run is worth a line; the extra credit only after a full run.
+    everything = {p.number for p in rubric.PROBLEMS if not p.extra_credit} <= ran_numbers
+    not_run = [p for p in not_run if p.number in wanted or (p.extra_credit and everything)]
+    if not_run:
+        names = ", ".join(problem_label(p) for p in not_run)
+        lines.append(f"Not run: {names} (make test P=... picks problems, e.g. P=4 or P=2,3; "
+                     "EC=1 or P=EC adds the extra credit).")
+    return lines
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus):
+    """Print the score table LAST: after pytest's -ra summary and its final count line."""
+    result = yield
+    config = session.config
+    state = config.stash.get(_STATE, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if state is None or reporter is None or config.getoption("no_score_table") or not state["results"]:
+        return result
+    outcomes = {n: o for n, o in case_outcomes(reporter.stats).items() if _graded(n, state["entries"])}
+    notes = [f"  {nodeid.split('::')[-1]}: {text}" for nodeid, text in state["notes"].items()]
+    if notes:
+        reporter.write_line("")
+        reporter.write_line("What the outcome tests measured (pass or fail):")
+        for line in notes:
+            reporter.write_line(line)
+    for line in score_table(state["results"], outcomes, _rubric(), state["wanted"]):
+        reporter.write_line(line)
+    return result
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -2,16 +2,23 @@
 
 Checks first (a preflight): every graded file is present, and each imports in a fresh
 Python process (a syntax error or an import-time crash would cost you that problem's
-points). Then writes ``HW1-submission.zip`` holding exactly the six graded files, laid out
-like ``HW1/code``, and prints what it packed. Upload that zip to Gradescope.
+points). Then it lists, file by file, every function that still raises the handout's
+``NotImplementedError`` (they earn no points) and asks before packing (``--force``, i.e.
+``make submit FORCE=1``, packs without asking; without a terminal to answer it refuses).
+The extra credit is optional: its unfinished function is listed but asks nothing. Then it
+writes ``HW1-submission.zip`` holding exactly the six graded files, laid out like
+``HW1/code``, and prints what it packed. Upload that zip to Gradescope.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import re
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -42,6 +49,95 @@ def preflight(code: Path) -> list[str]:
     return problems
 
 
+# What a handout stub raises ("Problem 2: implement value_iteration_sync in ...", "Extra credit: implement ...").
+STUB_MESSAGE = re.compile(r"^(Problem \d+|Extra credit): implement ")
+
+
+def _raises_not_implemented(function: ast.AST) -> str | None:
+    """The stub label ("Problem 2", "Extra credit", or "" for a bare raise) if ``function`` still raises it.
+
+    Only the function's own body counts (nested functions are reported on their own). A bare
+    ``raise NotImplementedError`` counts; one with another message (an abstract method of
+    the given code) does not.
+    """
+    todo = list(ast.iter_child_nodes(function))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, ast.Raise) or node.exc is None:
+            continue
+        exc = node.exc
+        args = exc.args if isinstance(exc, ast.Call) else []
+        name = exc.func if isinstance(exc, ast.Call) else exc
+        if not (isinstance(name, ast.Name) and name.id == "NotImplementedError"):
+            continue
+        if not args:
+            return ""
+        if isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            match = STUB_MESSAGE.match(args[0].value)
+            if match:
+                return match.group(1)
+    return None
+
+
+def _unfinished_in(tree: ast.AST, prefix: str = "") -> list[tuple[str, str]]:
+    """``[(qualified name, label), ...]`` of the functions under ``tree`` that still raise NotImplementedError."""
+    found = []
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            label = _raises_not_implemented(child)
+            if label is not None:
+                found.append((prefix + child.name, label))
+            found += _unfinished_in(child, prefix + child.name + ".")
+        elif isinstance(child, ast.ClassDef):
+            found += _unfinished_in(child, prefix + child.name + ".")
+    return found
+
+
+def unfinished(code: Path) -> dict[str, list[tuple[str, str]]]:
+    """Student file -> ``[(qualified function name, label), ...]`` still raising NotImplementedError.
+
+    ``label`` is the stub's "Problem N" or "Extra credit" ("" for a bare raise). Files that
+    are missing or do not parse are left to the preflight.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for rel in STUDENT_FILES:
+        try:
+            tree = ast.parse((code / rel).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        found = _unfinished_in(tree)
+        if found:
+            out[rel] = found
+    return out
+
+
+def describe_unfinished(todo: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """One line per file: ``frozen_lake/lake_model.py (Problem 1): extract_model, run_episode``."""
+    lines = []
+    for rel, functions in todo.items():
+        labels = sorted({label for _, label in functions if label}, key=lambda label: (label == "Extra credit", label))
+        where = f" ({', '.join(labels)}{', optional' if labels == ['Extra credit'] else ''})" if labels else ""
+        names = ", ".join(name + (" (extra credit, optional)" if label == "Extra credit" and len(labels) > 1 else "")
+                          for name, label in functions)
+        lines.extend(textwrap.wrap(f"{rel}{where}: {names}", width=100, initial_indent="  ",
+                                   subsequent_indent="      ", break_on_hyphens=False))
+    return lines
+
+
+def confirm(question: str) -> bool | None:
+    """Ask on the terminal; ``None`` when there is no terminal to answer."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return None
+    return answer.strip().lower() in ("y", "yes")
+
+
 def pack(code: Path, out: Path) -> list[str]:
     """Write the zip of the graded files that exist; return the packed names."""
     names = [rel for rel in STUDENT_FILES if (code / rel).is_file()]
@@ -55,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.submit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--code", type=Path, default=Path("HW1/code"), help="your code folder (default: HW1/code)")
     parser.add_argument("--out", type=Path, default=Path("HW1-submission.zip"), help="zip to write")
-    parser.add_argument("--force", action="store_true", help="pack even if the preflight finds problems")
+    parser.add_argument("--force", action="store_true",
+                        help="pack without asking, even if the preflight finds problems or functions are unfinished")
     args = parser.parse_args(argv)
     if not args.code.is_dir():
         parser.error(f"--code {args.code} is not a folder")
@@ -65,11 +162,27 @@ def main(argv: list[str] | None = None) -> int:
     if problems and not args.force:
         print("Nothing packed. Fix the lines above (or pass --force to pack anyway).")
         return 1
+    todo = unfinished(args.code)
+    if todo:
+        count = sum(len(functions) for functions in todo.values())
+        print(f"{count} function(s) still raise NotImplementedError and earn no points:")
+        for line in describe_unfinished(todo):
+            print(line)
+        required = any(label != "Extra credit" for functions in todo.values() for _, label in functions)
+        if required and not args.force:
+            answer = confirm("Pack anyway?")
+            if answer is None:
+                print("Nothing packed: there is no terminal to confirm. Run `make submit FORCE=1` "
+                      "(python -m harness.submit --force) to pack these files as they are.")
+                return 1
+            if not answer:
+                print("Nothing packed.")
+                return 1
     packed = pack(args.code, args.out)
     print(f"packed {args.out}:")
     for rel in packed:
         print(f"  {rel}  ({(args.code / rel).stat().st_size} bytes)")
-    print("Upload this zip to Gradescope.")
+    print("Upload this zip to the Gradescope assignment for your code (your report is a separate PDF assignment).")
     return 0
 
 

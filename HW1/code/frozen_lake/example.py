@@ -2,7 +2,10 @@
 """Recitation 1's Gymnasium demo: a random agent on FrozenLake.
 
 Run it from this folder: ``python example.py`` (or ``make demo`` from the repository
-root). ``--render human`` opens a pygame window when there is a display and pygame is
+root). It uses the course's 4x4 map (``lake_info.maps["4x4"]``: start 2, goal 5), the map
+of the homework; ``--map gymnasium`` shows Gymnasium's default 4x4 map instead (start 0,
+goal 15). It prints the start state's transitions and the one step onto the goal.
+``--render human`` opens a pygame window when there is a display and pygame is
 installed; otherwise it falls back to ``ansi`` (text) with a one-line notice, so it
 never crashes for lack of a screen. ``--render none`` prints only the steps.
 """
@@ -75,6 +78,8 @@ def parse_args(argv=None):
     parser.add_argument("--render", choices=["human", "ansi", "none"], default="human",
                         help="how to show the lake (default: human, falling back to ansi when headless)")
     parser.add_argument("--seed", type=int, default=None, help="seed for the agent and the reset")
+    parser.add_argument("--map", choices=["course", "gymnasium"], default="course",
+                        help="the course's 4x4 map (default: start 2, goal 5) or Gymnasium's default 4x4 map")
     return parser.parse_args(argv)
 
 
@@ -89,7 +94,7 @@ def main(argv=None):
     max_steps = 10
 
     env = gymnasium.make('FrozenLake-v1',
-                         desc=None,
+                         desc=lake_info.maps['4x4'] if args.map == 'course' else None,
                          map_name='4x4',
                          is_slippery=False,
                          max_episode_steps=max_steps,
@@ -107,8 +112,17 @@ def main(argv=None):
     print(f'width of map: {env.unwrapped.ncol}')
 
     print()
+    desc = env.unwrapped.desc.astype(str)
+    cells = ''.join(''.join(row) for row in desc)
+    start, goal = cells.index('S'), cells.index('G')
+    print(f'map ({args.map}): {" / ".join("".join(row) for row in desc)}  (start {start}, goal {goal})')
     print('env.unwrapped.P[state][action] = [(probability of transition, next observation, reward, terminal), ...]')
-    print(f'env.unwrapped.P[1][1] = {env.unwrapped.P[1][1]}')
+    for action, name in lake_info.actions_to_names.items():
+        print(f'env.unwrapped.P[{start}][{action}] = {env.unwrapped.P[start][action]}   ({name} from the start)')
+    # The one step onto the goal: from the goal's left neighbour, or the one above it.
+    before, action = (goal - 1, 2) if goal % env.unwrapped.ncol else (goal - env.unwrapped.ncol, 1)
+    print(f'env.unwrapped.P[{before}][{action}] = {env.unwrapped.P[before][action]}   '
+          f'({lake_info.actions_to_names[action]} onto the goal)')
     print('try turning is_slippery to True and seeing how it affects the above output')
 
     agent = RandomAgent(number_of_discrete_actions=action_space.n, rng=np.random.default_rng(args.seed))

@@ -29,13 +29,20 @@ few seconds). The constants below are the settings the grader passes: you may tu
 Extra credit (+10): ``train_memory_agent`` learns to balance the pole while seeing only
 the cart position and the pole angle (``partial_observation.PartialObservation``).
 
-Run ``python bc_dagger.py --outputs plots`` to train both learners and write their
-learning curves (headless).
+Run it from this folder (``imitation/``): ``python bc_dagger.py`` trains BC, BC from the
+single 50-step demonstration alone (the written question's failure case) and DAgger with
+the grader's settings, prints their returns and writes ``bc_loss.png`` and
+``dagger_returns.png`` to ``outputs/`` (headless). Options: ``--outputs DIR``, ``--seed S``
+(training seed, default 0), ``--eval-episodes N`` (default 20), ``--train-seeds N`` (the
+grader's check over training seeds S .. S+N-1: mean and lowest return over 20 episodes
+against the bar of 475, and training time against the 60 s budget; no plots) and
+``--memory`` (also train and evaluate the extra-credit memory agent).
 """
 
 import argparse
 import random
 import sys
+import time
 from pathlib import Path
 
 import gymnasium
@@ -217,12 +224,22 @@ def train_memory_agent(seed=0):
     observation history). The environment is
     ``PartialObservation(gymnasium.make("CartPole-v1"))``: observations are float32 (2,).
 
+    Importing your Problem 4 code: write ``from torch_networks import RecurrentPolicy``
+    inside this function (not at the top of the file, so that Problem 6 never depends on
+    Problem 4). The grader puts every code folder (``frozen_lake``, ``bandits``,
+    ``networks``, ``imitation``) on ``sys.path``; ``python bc_dagger.py`` run from
+    ``imitation/`` adds ``../networks`` itself (the last lines of this file).
+
     Returns
     -------
     agent
         An object with ``reset()`` (the grader calls it at the start of every episode,
         before the first ``act``) and ``act(obs) -> int`` (called once per step with the
-        2-vector observation, in order; return a Python int, 0 or 1).
+        2-vector observation, in order; return a Python int, 0 or 1). The grader runs its
+        episodes side by side, each on its own ``copy.deepcopy`` of the returned agent
+        (``reset()`` on each copy first), so keep the agent's whole state in its
+        attributes (modules, tensors, NumPy arrays, numbers); an agent that cannot be
+        deep-copied is run one episode at a time, which is slower but graded the same.
 
     Graded like Problem 6: ``train_memory_agent(seed=s)`` must finish within 120 s on one
     CPU, and the agent must reach a mean return of at least 475 over 20 hidden seeds.
@@ -236,8 +253,8 @@ def train_memory_agent(seed=0):
     )
 
 
-def _evaluate(policy_fn, n_episodes, seed):
-    """Mean return of ``policy_fn`` on CartPole-v1 over seeds ``seed .. seed+n_episodes-1``."""
+def _episode_returns(policy_fn, n_episodes, seed):
+    """Returns of ``policy_fn`` on CartPole-v1, episode ``i`` reset with ``seed + i``."""
     env = gymnasium.make("CartPole-v1")
     returns = []
     for i in range(n_episodes):
@@ -249,27 +266,92 @@ def _evaluate(policy_fn, n_episodes, seed):
             done = terminated or truncated
         returns.append(total)
     env.close()
-    return float(np.mean(returns))
+    return returns
+
+
+def _evaluate(policy_fn, n_episodes, seed):
+    """Mean return of ``policy_fn`` on CartPole-v1 over seeds ``seed .. seed+n_episodes-1``."""
+    return float(np.mean(_episode_returns(policy_fn, n_episodes, seed)))
+
+
+GRADING_BAR = 475  # the mean return over 20 episodes that earns full credit
+TRAINING_BUDGET_S = 60  # per training run, on one CPU
+
+
+def _train_like_the_grader(kind, seed):
+    """BC (``kind="bc"``) or DAgger trained as the grader does for training seed ``seed``: (policy, seconds).
+
+    Demonstrations: 5 expert episodes (BC) or one 50-step expert episode (DAgger), reset
+    with ``seed * 1000 + i``; then ``torch.manual_seed(seed)``, ``make_policy()`` and
+    ``train_bc`` / ``dagger`` with this file's settings, timed from the seeding on.
+    """
+    if kind == "bc":
+        demo_env = gymnasium.make("CartPole-v1")
+        demo = collect_demonstrations(demo_env, expert_policy, 5, seed=seed * 1000)
+    else:
+        demo_env = gymnasium.make("CartPole-v1", max_episode_steps=50)
+        demo = collect_demonstrations(demo_env, expert_policy, 1, seed=seed * 1000)
+    demo_env.close()
+    start = time.perf_counter()
+    seed_everything(seed)
+    policy = make_policy()
+    if kind == "bc":
+        train_bc(policy, demo[0], demo[1], epochs=BC_EPOCHS, seed=seed)
+    else:
+        env = gymnasium.make("CartPole-v1")
+        dagger(env, expert_policy, policy, DAGGER_ITERATIONS, DAGGER_EPISODES_PER_ITERATION, demo, seed=seed)
+        env.close()
+    return policy, time.perf_counter() - start
+
+
+def check_training_seeds(first_seed, n_seeds, n_episodes):
+    """The grader's check over training seeds ``first_seed .. first_seed + n_seeds - 1``; prints one line each.
+
+    Returns the number of (learner, seed) pairs below the bar or over the time budget.
+    """
+    misses = 0
+    print(f"settings: BC_EPOCHS={BC_EPOCHS}, DAGGER_ITERATIONS={DAGGER_ITERATIONS}, "
+          f"DAGGER_EPISODES_PER_ITERATION={DAGGER_EPISODES_PER_ITERATION}, DAGGER_EPOCHS={DAGGER_EPOCHS}")
+    for kind, label in (("bc", "BC from 5 expert episodes"), ("dagger", "DAgger from a 50-step demonstration")):
+        print(f"{label}:")
+        for seed in range(first_seed, first_seed + n_seeds):
+            policy, seconds = _train_like_the_grader(kind, seed)
+            returns = _episode_returns(lambda o, policy=policy: act(policy, o), n_episodes, seed=10_000 + 100 * seed)
+            ok = np.mean(returns) >= GRADING_BAR and seconds <= TRAINING_BUDGET_S
+            misses += not ok
+            print(f"  training seed {seed}: mean {np.mean(returns):.1f}, lowest {min(returns):g} over "
+                  f"{n_episodes} episodes; bar {GRADING_BAR}; trained in {seconds:.1f} s of {TRAINING_BUDGET_S} s"
+                  f"{'' if ok else '   <-- would lose points'}", flush=True)
+    print(f"{2 * n_seeds - misses}/{2 * n_seeds} runs at full credit. The grader uses other training and "
+          "evaluation seeds, on one CPU: keep a margin. (Training times are this machine's, now: a busy "
+          "machine is slower.)")
+    return misses
 
 
 def main(argv=None):
-    """Train BC and DAgger with the grader's settings (on other seeds) and plot their learning curves."""
+    """Train BC, BC from one short demonstration and DAgger (grader's settings, other seeds); plot them."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outputs", type=Path, default=Path("outputs"), help="folder for the PNG files")
-    parser.add_argument("--seed", type=int, default=0, help="training seed")
+    parser.add_argument("--seed", type=int, default=0, help="training seed (the first one with --train-seeds)")
     parser.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes per learner")
+    parser.add_argument("--train-seeds", type=int, default=None, metavar="N",
+                        help="the grader's check over N training seeds (mean and lowest return, training time); "
+                             "no plots")
     parser.add_argument("--memory", action="store_true",
                         help="also train the extra-credit memory agent and evaluate it on (x, theta) only")
     args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # as the grader: one CPU
+    if args.train_seeds is not None:
+        if args.train_seeds < 1:
+            parser.error("--train-seeds must be at least 1")
+        return 1 if check_training_seeds(args.seed, args.train_seeds, args.eval_episodes) else 0
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    torch.set_num_threads(1)
     args.outputs.mkdir(parents=True, exist_ok=True)
-
     env = gymnasium.make("CartPole-v1")
     seed_everything(args.seed, env)
     demo_obs, demo_actions = collect_demonstrations(env, expert_policy, 5, seed=args.seed)
@@ -279,30 +361,44 @@ def main(argv=None):
     print(f"BC from 5 expert episodes ({len(demo_obs)} states): final loss {losses[-1]:.4f}, "
           f"mean return {bc_return:.1f} over {args.eval_episodes} episodes")
 
+    # The written question: BC from the single short demonstration DAgger starts from.
     seed_everything(args.seed, env)
     short_env = gymnasium.make("CartPole-v1", max_episode_steps=50)
     initial = collect_demonstrations(short_env, expert_policy, 1, seed=args.seed)
+    short_policy = make_policy()
+    short_losses = train_bc(short_policy, initial[0], initial[1], epochs=BC_EPOCHS, seed=args.seed)
+    short_return = _evaluate(lambda o: act(short_policy, o), args.eval_episodes, seed=10_000 + args.seed)
+    print(f"BC from one {len(initial[0])}-step demonstration alone: final loss {short_losses[-1]:.4f}, "
+          f"mean return {short_return:.1f} over {args.eval_episodes} episodes")
+
+    seed_everything(args.seed, env)
     dagger_policy = make_policy()
     returns = dagger(env, expert_policy, dagger_policy, DAGGER_ITERATIONS, DAGGER_EPISODES_PER_ITERATION,
                      initial, seed=args.seed)
     dagger_return = _evaluate(lambda o: act(dagger_policy, o), args.eval_episodes, seed=10_000 + args.seed)
-    print(f"DAgger from a {len(initial[0])}-step demonstration: returns per iteration "
+    print(f"DAgger from the same {len(initial[0])}-step demonstration: returns per iteration "
           f"{[round(r) for r in returns]}, mean return {dagger_return:.1f} over {args.eval_episodes} episodes")
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(range(1, len(losses) + 1), losses, marker=".")
-    ax.set(xlabel="epoch", ylabel="mean cross-entropy", title="Behaviour cloning from 5 expert episodes")
-    ax.set_yscale("log")
+    ax.plot(range(1, len(losses) + 1), losses, marker=".", label=f"5 expert episodes ({len(demo_obs)} states)")
+    ax.plot(range(1, len(short_losses) + 1), short_losses, marker=".",
+            label=f"one {len(initial[0])}-step demonstration")
+    ax.set(xlabel="epoch", ylabel="mean cross-entropy (training data)", title="Behaviour cloning: loss per epoch")
+    ax.set_ylim(0, max(max(losses), max(short_losses)) * 1.05)  # linear from 0: every tick labelled
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
     fig.tight_layout()
     fig.savefig(args.outputs / "bc_loss.png", dpi=100)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(range(1, len(returns) + 1), returns, marker="o")
-    ax.axhline(475, color="gray", linestyle="--", label="grading bar (475)")
+    ax.plot(range(1, len(returns) + 1), returns, marker="o", label="DAgger: the learner's rollouts")
+    ax.axhline(short_return, color="tab:red", linestyle=":",
+               label=f"BC on the {len(initial[0])}-step demonstration alone ({short_return:.0f})")
+    ax.axhline(GRADING_BAR, color="gray", linestyle="--", label=f"grading bar ({GRADING_BAR})")
     ax.set(xlabel="DAgger iteration", ylabel="mean return of the learner",
-           title="DAgger from a single 50-step demonstration", ylim=(0, 520))
-    ax.legend(loc="lower right")
+           title=f"DAgger from a single {len(initial[0])}-step demonstration", ylim=(0, 520))
+    ax.legend(loc="center right", fontsize="small")
     fig.tight_layout()
     fig.savefig(args.outputs / "dagger_returns.png", dpi=100)
     plt.close(fig)
@@ -311,7 +407,9 @@ def main(argv=None):
     short_env.close()
 
     if args.memory:
+        start = time.perf_counter()
         agent = train_memory_agent(seed=args.seed)
+        seconds = time.perf_counter() - start
         partial = PartialObservation(gymnasium.make("CartPole-v1"))
         returns = []
         for i in range(args.eval_episodes):
@@ -324,8 +422,13 @@ def main(argv=None):
                 done = terminated or truncated
             returns.append(total)
         partial.close()
-        print(f"memory agent on (x, theta) only: mean return {np.mean(returns):.1f} over {args.eval_episodes} episodes")
+        print(f"memory agent on (x, theta) only: mean {np.mean(returns):.1f}, lowest {min(returns):g} over "
+              f"{args.eval_episodes} episodes; bar {GRADING_BAR}; trained in {seconds:.1f} s of 120 s")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    # Run from imitation/: the extra credit's `from torch_networks import RecurrentPolicy` needs
+    # ../networks on the path (the grader puts every code folder there itself).
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "networks"))
+    sys.exit(main())

@@ -24,6 +24,7 @@ import numpy as np
 
 # Trained policies and memory agents of this worker, by handle.
 _REGISTRY: dict = {}
+_TRAINING_SECONDS: dict = {}  # handle -> seconds its training took (reported again when reused)
 # Per handle, the copies of a memory agent being driven in lockstep (one per environment).
 _MEMORY_COPIES: dict = {}
 
@@ -368,8 +369,8 @@ def act_batch(handle: str, observations) -> np.ndarray:
 def train_memory_outcome(train_seed: int) -> dict:
     """``train_memory_agent(seed=train_seed)``, kept under a handle; reused if already trained."""
     handle = f"memory-{train_seed}"
-    if handle in _REGISTRY:
-        return {"handle": handle, "seconds": None, "reused": True}
+    if handle in _REGISTRY:  # trained by an earlier test in this worker: report that training's time
+        return {"handle": handle, "seconds": _TRAINING_SECONDS.get(handle), "reused": True}
     start = time.perf_counter()
     _seed_all(train_seed)
     agent = _bc().train_memory_agent(seed=train_seed)
@@ -378,6 +379,7 @@ def train_memory_outcome(train_seed: int) -> dict:
         if not callable(getattr(agent, method, None)):
             raise TypeError(f"train_memory_agent returned a {type(agent).__name__} without a {method}() method")
     _REGISTRY[handle] = agent
+    _TRAINING_SECONDS[handle] = seconds
     return {"handle": handle, "seconds": seconds, "reused": False}
 
 

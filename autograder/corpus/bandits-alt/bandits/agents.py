@@ -3,7 +3,8 @@
 Estimates come from running sums (q = sums / counts, recomputed for the pulled arm),
 UCB gives untried arms an infinite bonus instead of a separate branch, Boltzmann uses
 log-sum-exp and samples by inverse CDF with one rng.random() (what rng.choice(k, p=p)
-does), and exploration uses rng.choice(k) (the same stream as rng.integers(k)).
+does), and exploration uses rng.choice(k) (the same stream as rng.integers(k)). A constant
+step size blends as (1 - step_size) * q + step_size * reward.
 """
 
 import numpy as np
@@ -17,16 +18,22 @@ class BanditAgent:
         self.counts = np.zeros(k, dtype=np.int64)
         self._sums = np.zeros(k)
 
+    step_size = None
+
     def update(self, action, reward):
         self._sums[action] += reward
         self.counts[action] += 1
-        self.q[action] = self._sums[action] / self.counts[action]
+        if self.step_size:
+            self.q[action] = (1 - self.step_size) * self.q[action] + self.step_size * reward
+        else:
+            self.q[action] = self._sums[action] / self.counts[action]
 
 
 class EpsilonGreedyAgent(BanditAgent):
-    def __init__(self, k, epsilon, initial_value=0.0, rng=None):
+    def __init__(self, k, epsilon, initial_value=0.0, rng=None, step_size=None):
         super().__init__(k, rng)
         self.epsilon = epsilon
+        self.step_size = step_size
         self.q.fill(initial_value)
 
     def get_action(self):
