@@ -19,7 +19,12 @@ Conventions (the same as HW1/README.md; every test relies on them):
   state that a ``terminated`` transition leads into) have value 0.
 * Actions: 0 Left, 1 Down, 2 Right, 3 Up (``lake_info.actions_to_names``); states are
   numbered row-major from the top-left corner.
-* Greedy choices break ties toward the lowest action index, as ``np.argmax`` does.
+* One tie rule for every greedy choice: an action whose one-step look-ahead is within
+  ``TIE_TOL = 1e-6`` of the best is a best action, and any best action is accepted
+  (recommended: the lowest-index best action). Policy improvement keeps the current action
+  while it is still a best action, and where it changes one it takes the lowest-index best
+  action: an action changes only for one better by more than ``TIE_TOL``, so policy
+  iteration cannot cycle between near-tied actions, and its counts are well defined.
 * A *sweep* updates every state once. A synchronous sweep computes all new values from the
   old ones (two arrays); an in-place (asynchronous) sweep overwrites ``V[s]`` at once, so
   later states in the same sweep already see it. The change of a sweep is the largest
@@ -39,6 +44,8 @@ import os
 
 import lake_info
 import numpy as np
+
+TIE_TOL = 1e-6  # look-aheads within this of the best are tied: see the tie rule above
 
 # BEGIN SOLUTION
 
@@ -165,8 +172,20 @@ def _value_iteration(kind: str, env, gamma, max_iters, tol, rng=None):
     return _iterate(_build_model(env), V0, gamma, max_iters, tol, _orders(kind, env, rng))
 
 
-def _greedy(model: _Model, V: np.ndarray, gamma: float) -> np.ndarray:
-    return np.argmax(_q_values(model, np.asarray(V, dtype=np.float64), gamma, slice(None)), axis=0).astype(np.int64)
+def _greedy(model: _Model, V: np.ndarray, gamma: float, policy=None) -> np.ndarray:
+    """The lowest-index best action of every state (best: within ``TIE_TOL`` of the best look-ahead).
+
+    With ``policy``, a state keeps ``policy[s]`` while it is a best action: only a gain of more
+    than ``TIE_TOL`` changes an action, so rounding in approximate evaluations cannot make
+    policy iteration flip forever between tied actions.
+    """
+    q = _q_values(model, np.asarray(V, dtype=np.float64), gamma, slice(None))
+    best = q >= q.max(axis=0) - TIE_TOL
+    choice = np.argmax(best, axis=0)
+    if policy is not None:
+        policy = np.asarray(policy, dtype=np.intp)
+        choice = np.where(best[policy, np.arange(len(policy))], policy, choice)
+    return choice.astype(np.int64)
 
 
 def _policy_iteration(kind: str, env, gamma, max_iters, tol, rng=None):
@@ -179,7 +198,7 @@ def _policy_iteration(kind: str, env, gamma, max_iters, tol, rng=None):
     while n_improvements < max_iters:
         V, sweeps = _iterate(_restrict(model, policy), V, gamma, max_iters, tol, next_order)
         n_eval_sweeps += sweeps
-        new_policy = _greedy(model, V, gamma)
+        new_policy = _greedy(model, V, gamma, policy)
         n_improvements += 1
         changed = bool(np.any(new_policy != policy))
         policy = new_policy
@@ -192,10 +211,13 @@ def _policy_iteration(kind: str, env, gamma, max_iters, tol, rng=None):
 def value_func_to_policy(env, gamma, value_func):
     """The greedy policy of a value function.
 
-    ``policy[s] = argmax_a sum over P[s][a] of probability * (reward + gamma * V[next])``,
-    where a ``terminated`` tuple contributes only ``probability * reward``. Ties go to the
-    lowest action index (``np.argmax``). Terminal states have all-zero look-aheads, so
-    they get action 0.
+    ``policy[s]`` is a best action of the one-step look-ahead
+    ``Q(s, a) = sum over P[s][a] of probability * (reward + gamma * V[next])``, where a
+    ``terminated`` tuple contributes only ``probability * reward`` (whatever ``V`` holds at
+    terminal states). Tie rule: every action with ``Q(s, a) >= max_a Q(s, a) - TIE_TOL`` is a
+    best action and is accepted; recommended (the reference): the lowest such index,
+    ``np.argmax(q >= q.max() - TIE_TOL)``. Terminal states have all-zero look-aheads, so
+    every action ties there (action 0 recommended).
 
     Parameters
     ----------
@@ -288,7 +310,14 @@ def evaluate_policy_async_randperm(env, value_func, gamma, policy, max_iters=100
 
 
 def improve_policy(env, gamma, value_func, policy):
-    """One policy-improvement step: the greedy policy of ``value_func``.
+    """One policy-improvement step: greedy for ``value_func``, keeping actions that are still best.
+
+    In every state, ``policy[s]`` is kept when it is a best action under the tie rule (its
+    look-ahead within ``TIE_TOL`` of the best); otherwise the state gets the lowest-index
+    best action (required here, not only recommended: policy iteration's counts depend on
+    it). So an action changes only for one better by more than ``TIE_TOL``: this is what
+    stops policy iteration from cycling between near-tied actions, whose look-aheads an
+    approximate evaluation leaves in any order (Sutton & Barto, exercise 4.4).
 
     Parameters
     ----------
@@ -302,13 +331,13 @@ def improve_policy(env, gamma, value_func, policy):
     Returns
     -------
     new_policy : np.ndarray, int64, shape (S,)
-        ``value_func_to_policy(env, gamma, value_func)`` (ties to the lowest action).
     policy_changed : bool
         A Python bool: True if ``new_policy`` differs from ``policy`` in any state.
     """
     # BEGIN SOLUTION
-    new_policy = value_func_to_policy(env, gamma, value_func)
-    return new_policy, bool(np.any(new_policy != np.asarray(policy)))
+    policy = np.asarray(policy, dtype=np.int64)
+    new_policy = _greedy(_build_model(env), value_func, gamma, policy)
+    return new_policy, bool(np.any(new_policy != policy))
     # END SOLUTION
 
 
@@ -318,7 +347,8 @@ def policy_iteration_sync(env, gamma, max_iters=1000, tol=1e-3):
     Starts from the policy that plays action 0 everywhere and from values all 0. Then
     repeats: evaluate the policy with :func:`evaluate_policy_sync` (warm-started from the
     values of the previous evaluation, with the same ``max_iters`` and ``tol``), then
-    improve it with :func:`improve_policy`; stop when the improvement changes nothing,
+    improve it with :func:`improve_policy` (which keeps every action that is still a best
+    action, so near-ties cannot make it cycle); stop when the improvement changes nothing,
     or after ``max_iters`` improvements.
 
     Parameters

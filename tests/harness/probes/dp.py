@@ -59,13 +59,23 @@ def call_with_rng(function, env, *args, seed=None, rng_mode="seeded", record=Fal
 
 
 def call_twice_seeded(function, env, *args, seed, **kwargs):
-    """Two calls with generators seeded alike: ``{"first", "second"}`` (reproducibility)."""
+    """Two calls with generators seeded alike, each on its own copy of the arguments.
+
+    Returns ``{"first", "second", "args_after": {"first": [...], "second": [...]}}``: the
+    results, and each call's positional arguments after it (the test compares them with
+    what it sent, so mutation is reported as mutation, not as irreproducibility).
+    """
+    import copy
+
     import dynamic_programming
 
     fn = getattr(dynamic_programming, function)
-    first = fn(env, *args, rng=np.random.default_rng(seed), **kwargs)
-    second = fn(env, *args, rng=np.random.default_rng(seed), **kwargs)
-    return {"first": first, "second": second}
+    out = {"args_after": {}}
+    for call in ("first", "second"):
+        mine = copy.deepcopy(args)
+        out[call] = fn(env, *mine, rng=np.random.default_rng(seed), **kwargs)
+        out["args_after"][call] = list(mine)
+    return out
 
 
 def _transitions(env):
