@@ -28,7 +28,7 @@ _REGISTRY: dict = {}
 _MEMORY_COPIES: dict = {}
 
 GRADER_SETTINGS = {  # name in bc_dagger.py: (default, lowest, highest)
-    "BC_EPOCHS": (30, 1, 100_000),
+    "BC_EPOCHS": (200, 1, 100_000),
     "DAGGER_ITERATIONS": (8, 1, 1000),
     "DAGGER_EPISODES_PER_ITERATION": (2, 1, 1000),
 }
