@@ -46,6 +46,7 @@ KINDS = ("bc", "dagger", "memory", "bc50", "single-frame")
 EVAL_EPISODES = 20
 OBSERVED = [0, 2]
 SINGLE_FRAME_EPOCHS = 30  # the single-frame baseline's epochs (BC_EPOCHS when it was measured)
+BC50_EPOCHS = 160  # the bc50 baseline's epochs (DAGGER_ITERATIONS x DAGGER_EPOCHS then, 8 x 20)
 
 
 def _set_paths(solutions: Path, given: Path) -> None:
@@ -168,8 +169,9 @@ def _baseline(kind: str, train_seed: int, seeds: list[int]):
     if kind == "bc50":
         short = gymnasium.make("CartPole-v1", max_episode_steps=50)
         obs, actions = probes._staff_rollouts(short, 1, train_seed * 1000)
-        # As many gradient steps as DAgger gets, on the 50 states it starts from.
-        epochs = bc_dagger.DAGGER_EPOCHS * bc_dagger.DAGGER_ITERATIONS
+        # As many epochs as DAgger trained on the 50 states it starts from (8 x 20) when the
+        # numbers in the tests' docstrings (median 113) were measured; fixed so they stay valid.
+        epochs = BC50_EPOCHS
         torch.manual_seed(train_seed)
         policy = bc_dagger.make_policy()
     else:
@@ -246,6 +248,8 @@ def markdown_table(records: list[dict]) -> str:
         lines.append(f"| {learner} | {kind} | {shown} | {len(runs)} | {full}/{len(runs)} | {means.min():.1f} | "
                      f"{np.percentile(means, 5):.1f} | {np.median(means):.1f} | "
                      f"{int(sum(r['min'] < 500.0 for r in runs))} | {timing} |")
+    if all(line.endswith("|  |") for line in lines[2:]):  # no run was timed: drop the empty column
+        lines = [line.rsplit(" |", 2)[0] + " |" for line in lines]
     return "\n".join(lines)
 
 

@@ -325,9 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default="bc,dagger", help="bc, dagger or both (default bc,dagger)")
     parser.add_argument("--seeds", type=int, default=200, help="number of training seeds (default 200)")
     parser.add_argument("--start", type=int, default=0, help="first training seed (default 0)")
-    parser.add_argument("--bc-epochs", default="30", help="comma-separated BC_EPOCHS values to run (default 30)")
-    parser.add_argument("--dagger", default="8:2:20",
-                        help="comma-separated ITERATIONS:EPISODES_PER_ITERATION:DAGGER_EPOCHS (default 8:2:20)")
+    parser.add_argument("--bc-epochs", default="200",
+                        help="comma-separated BC_EPOCHS values to run (default 200, the shipped value)")
+    parser.add_argument("--dagger", default="8:2:50",
+                        help="comma-separated ITERATIONS:EPISODES_PER_ITERATION:DAGGER_EPOCHS (default 8:2:50, shipped)")
     parser.add_argument("--chunk", type=int, default=200, help="training seeds per batch (memory; default 200)")
     parser.add_argument("--jsonl", type=Path, default=None, help="append one record per run to this file")
     parser.add_argument("--check", type=int, default=0,
