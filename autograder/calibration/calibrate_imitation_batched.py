@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bc-epochs", default="200",
                         help="comma-separated BC_EPOCHS values to run (default 200, the shipped value)")
     parser.add_argument("--dagger", default="8:2:50",
-                        help="comma-separated ITERATIONS:EPISODES_PER_ITERATION:DAGGER_EPOCHS (default 8:2:50, shipped)")
+                        help="comma-separated ITERATIONS:EPISODES_PER_ITERATION:DAGGER_EPOCHS (default 8:2:50)")
     parser.add_argument("--chunk", type=int, default=200, help="training seeds per batch (memory; default 200)")
     parser.add_argument("--jsonl", type=Path, default=None, help="append one record per run to this file")
     parser.add_argument("--check", type=int, default=0,
