@@ -253,6 +253,16 @@ def markdown_table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _read_text(path: Path) -> str:
+    """A JSONL file, plain or gzip-compressed (``.gz``, as the committed run records are)."""
+    if path.suffix == ".gz":
+        import gzip
+
+        with gzip.open(path, "rt") as handle:
+            return handle.read()
+    return path.read_text()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -276,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.summarize:
-        records = [json.loads(line) for path in args.summarize for line in path.read_text().splitlines() if line]
+        records = [json.loads(line) for path in args.summarize for line in _read_text(path).splitlines() if line]
         unique = {(group_key(r), r["train_seed"]): r for r in records}  # chunks may overlap: one run per seed
         if args.markdown:
             print(markdown_table(list(unique.values())))
