@@ -26,6 +26,19 @@ Each must reach a mean return of at least 475 over 20 hidden seeds (partial cred
 below) and each training run must finish within 60 s on one CPU (the reference takes a
 few seconds). The constants below are the settings the grader passes: you may tune them.
 
+Choosing the network (``make_policy``): the shipped settings were calibrated on correct
+learners of several designs, over up to 200 training seeds each. With ``BC_EPOCHS = 200``
+an MLP with one or two hidden layers of 16 to 128 units (ReLU or tanh, PyTorch's or
+orthogonal initialisation) reached full credit in every calibrated run. Fewer epochs are
+not safe for small networks: at 30 epochs one hidden layer of 16 or 32 ReLU units reached
+475 in 0 of 200 runs. A linear policy (no hidden layer) fails behaviour cloning even
+though the expert is linear (0 of 200 runs at 200 epochs, median 350): Adam at the fixed
+learning rate does not grow its weights to the expert's proportions in an affordable
+number of epochs. Keep at least one hidden layer, and ``BC_EPOCHS`` at 200 or more.
+DAgger likewise: with ``DAGGER_EPOCHS = 20`` one hidden layer of 16 ReLU units reached
+full credit in only 149 of 200 runs; with the shipped 50, in 200 of 200 (lowest mean
+475.6, so 16 units is the edge: 32 units or more keep a margin).
+
 Extra credit (+10): ``train_memory_agent`` learns to balance the pole while seeing only
 the cart position and the pole angle (``partial_observation.PartialObservation``).
 
@@ -54,10 +67,11 @@ from torch import nn
 from tqdm import tqdm
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
-BC_EPOCHS = 30
+# BC_EPOCHS: 200 is the calibrated value (small networks need it; see the module docstring).
+BC_EPOCHS = 200
 DAGGER_ITERATIONS = 8
 DAGGER_EPISODES_PER_ITERATION = 2
-DAGGER_EPOCHS = 20  # epochs of train_bc per DAgger iteration
+DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (calibrated: 20 fails small networks)
 
 
 def seed_everything(seed, env=None):
@@ -115,6 +129,16 @@ def make_policy(obs_dim=4, n_actions=2):
     Any architecture that learns the expert from a few demonstrations works (a small
     MLP is plenty). Its initial weights come from PyTorch's global generator, so call
     ``torch.manual_seed`` first for a reproducible policy.
+
+    Safe range with the shipped settings (``BC_EPOCHS = 200``, calibrated by staff over
+    up to 200 training seeds per design): one or two hidden layers of 16 to 128 units,
+    ReLU or tanh, PyTorch's default or orthogonal initialisation. Outside it, check
+    several seeds (``python bc_dagger.py --seed N``) before relying on it. A linear
+    policy (no hidden layer) fails behaviour cloning: mean return 73 to 458, median 350,
+    over 200 training seeds at 200 epochs (and DAgger: 57 of 200 runs). Small networks
+    need the full 200 epochs: one hidden layer of 16 ReLU units reaches 475 in 0 of 200
+    runs at 30 epochs, 186 of 200 at 100, 200 of 200 at 200. In DAgger (``DAGGER_EPOCHS
+    = 50``) 16 units is the edge (200 of 200, lowest mean 475.6); 32 or more keep a margin.
     """
     raise NotImplementedError(
         "Problem 6: implement make_policy in bc_dagger.py (see its docstring)"
@@ -134,6 +158,10 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``, with the policy
     in training mode (``policy.train()``). Training continues from the policy's current
     weights; on return the policy is in evaluation mode (``policy.eval()``).
+
+    The grader calls it with the defaults ``batch_size=64`` and ``lr=1e-3`` (keep them):
+    only ``epochs`` (``BC_EPOCHS``) is yours to tune for grading, and small networks
+    need about 200 epochs of these small Adam steps (see ``make_policy``).
 
     Parameters
     ----------

@@ -29,7 +29,7 @@ _TRAINING_SECONDS: dict = {}  # handle -> seconds its training took (reported ag
 _MEMORY_COPIES: dict = {}
 
 GRADER_SETTINGS = {  # name in bc_dagger.py: (default, lowest, highest)
-    "BC_EPOCHS": (30, 1, 100_000),
+    "BC_EPOCHS": (200, 1, 100_000),
     "DAGGER_ITERATIONS": (8, 1, 1000),
     "DAGGER_EPISODES_PER_ITERATION": (2, 1, 1000),
 }
