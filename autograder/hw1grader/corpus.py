@@ -206,7 +206,7 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
 
 # Hidden feedback may say where a result differs and what came back, never an expected value
 # or the size of a difference (with the student's own value, that gives the expected one).
-HIDDEN_LEAKS = re.compile(r"\b(expected|should be|difference(?: of)?)\s+[-+]?\d|\bdiffers by\s+[-+]?\d", re.I)
+HIDDEN_LEAKS = re.compile(r"\b(expected|should be|difference(?: of)?)\s+[-+]?\d", re.I)
 
 
 def _feedback_problems(spec: dict, doc: dict, outputs: list[str]) -> list[str]:
