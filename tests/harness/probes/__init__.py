@@ -37,47 +37,56 @@ def _agent(args: tuple, kwargs: dict) -> str:
     return f"agents.{class_name}({', '.join(shown)})"
 
 
-# How each probe appears in feedback: the student code it runs, as a student would write it.
-# A probe missing here is shown by what it exercises in words, never by its internal name.
+def _agent_then(what: str):
+    return lambda args, kwargs: _agent(args, kwargs) + what
+
+
+def _torch_module(what: str):
+    return lambda args, kwargs: f"torch_networks.{args[0] if args else '?'}(...){what}"
+
+
+# How each probe appears in feedback: the student code it runs, as a student would write it
+# (a fixed text, or a function of the probe's arguments). A probe missing here is shown by what
+# it exercises in words, never by its internal name.
 _DISPLAY = {
     "dp.call_with_rng": _dp_call,
     "dp.call_twice_seeded": lambda a, k: _dp_call(a, {**k, "rng_mode": "seeded"}) + ", twice with the same seed",
     "dp.inputs_after": _dp_call,
-    "bandits.state": lambda a, k: _agent(a, k),
-    "bandits.feed": lambda a, k: _agent(a, k) + " and its update(...) calls",
-    "bandits.play": lambda a, k: _agent(a, k) + ", then get_action() and update(...) step by step",
-    "bandits.sample": lambda a, k: _agent(a, k) + ", then repeated get_action() calls",
-    "bandits.experiment": lambda a, k: _agent(a, k) + " on the testbed (run_experiment)",
-    "bandits.experiments": lambda a, k: "your agents on the testbed (run_experiment)",
-    "lake.run_episode_scripted": lambda a, k: "lake_model.run_episode(agent, env, max_steps, seed), scripted agent",
-    "lake.run_episode_random": lambda a, k: "lake_model.run_episode(agent, env, max_steps, seed), random agent",
-    "lake.evaluate_policy_mc_twice": lambda a, k: "lake_model.evaluate_policy_mc(env, policy, n_episodes, seed), twice",
-    "torch_nets.run": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) forward",
-    "torch_nets.run_cuda": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) forward on CUDA",
-    "torch_nets.describe": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) (its parameters)",
-    "torch_nets.init_parameters": lambda a, k: f"torch_networks.{a[0] if a else '?'}(...) (its initialisation)",
-    "torch_nets.attention": lambda a, k: "torch_networks.scaled_dot_product_attention(query, key, value, mask)",
+    "bandits.state": _agent,
+    "bandits.feed": _agent_then(" and its update(...) calls"),
+    "bandits.play": _agent_then(", then get_action() and update(...) step by step"),
+    "bandits.sample": _agent_then(", then repeated get_action() calls"),
+    "bandits.experiment": _agent_then(" on the testbed (run_experiment)"),
+    "bandits.experiments": "your agents on the testbed (run_experiment)",
+    "lake.run_episode_scripted": "lake_model.run_episode(agent, env, max_steps, seed), scripted agent",
+    "lake.run_episode_random": "lake_model.run_episode(agent, env, max_steps, seed), random agent",
+    "lake.evaluate_policy_mc_twice": "lake_model.evaluate_policy_mc(env, policy, n_episodes, seed), twice",
+    "torch_nets.run": _torch_module(" forward"),
+    "torch_nets.run_cuda": _torch_module(" forward on CUDA"),
+    "torch_nets.describe": _torch_module(" (its parameters)"),
+    "torch_nets.init_parameters": _torch_module(" (its initialisation)"),
+    "torch_nets.attention": "torch_networks.scaled_dot_product_attention(query, key, value, mask)",
     "torch_nets.causal_mask": lambda a, k: f"torch_networks.causal_mask({a[0] if a else ''})",
-    "torch_nets.train_epochs": lambda a, k: "torch_networks.train_one_epoch(model, loader, loss_fn, optimizer)",
-    "torch_nets.evaluate": lambda a, k: "torch_networks.evaluate(model, loader, loss_fn)",
-    "tf_nets.attention": lambda a, k: "tf_networks.tf_scaled_dot_product_attention(query, key, value, mask)",
-    "tf_nets.describe_mlp": lambda a, k: "tf_networks.TFMLP(...) (its layers)",
-    "tf_nets.mlp_forward": lambda a, k: "tf_networks.TFMLP(...)(x)",
-    "tf_nets.train_steps": lambda a, k: "tf_networks.make_train_step(model, loss_fn, optimizer)(x, y)",
-    "imitation.warm_up": lambda a, k: "importing bc_dagger.py",
-    "imitation.collect": lambda a, k: "bc_dagger.collect_demonstrations(env, policy_fn, n_episodes, seed, expert_fn)",
-    "imitation.make_policy_forward": lambda a, k: "bc_dagger.make_policy(obs_dim, n_actions)(obs)",
-    "imitation.act_known": lambda a, k: "bc_dagger.act(policy, obs)",
-    "imitation.train_bc_known": lambda a, k: "bc_dagger.train_bc(policy, obs, actions, epochs, batch_size, lr, seed)",
-    "imitation.dagger_recorded": lambda a, k: "bc_dagger.dagger(env, expert_fn, policy, n_iterations, ...)",
-    "imitation.train_bc_outcome": lambda a, k: "behaviour cloning with your collect_demonstrations, make_policy "
+    "torch_nets.train_epochs": "torch_networks.train_one_epoch(model, loader, loss_fn, optimizer)",
+    "torch_nets.evaluate": "torch_networks.evaluate(model, loader, loss_fn)",
+    "tf_nets.attention": "tf_networks.tf_scaled_dot_product_attention(query, key, value, mask)",
+    "tf_nets.describe_mlp": "tf_networks.TFMLP(...) (its layers)",
+    "tf_nets.mlp_forward": "tf_networks.TFMLP(...)(x)",
+    "tf_nets.train_steps": "tf_networks.make_train_step(model, loss_fn, optimizer)(x, y)",
+    "imitation.warm_up": "importing bc_dagger.py",
+    "imitation.collect": "bc_dagger.collect_demonstrations(env, policy_fn, n_episodes, seed, expert_fn)",
+    "imitation.make_policy_forward": "bc_dagger.make_policy(obs_dim, n_actions)(obs)",
+    "imitation.act_known": "bc_dagger.act(policy, obs)",
+    "imitation.train_bc_known": "bc_dagger.train_bc(policy, obs, actions, epochs, batch_size, lr, seed)",
+    "imitation.dagger_recorded": "bc_dagger.dagger(env, expert_fn, policy, n_iterations, ...)",
+    "imitation.train_bc_outcome": "behaviour cloning with your collect_demonstrations, make_policy "
                                                "and train_bc",
-    "imitation.train_dagger_outcome": lambda a, k: "DAgger with your make_policy, train_bc and dagger",
-    "imitation.act_batch": lambda a, k: "bc_dagger.act(policy, obs) on CartPole",
-    "imitation.train_memory_outcome": lambda a, k: "bc_dagger.train_memory_agent(seed)",
-    "imitation.memory_agent_reset": lambda a, k: "agent.reset()",
-    "imitation.memory_agent_act": lambda a, k: "agent.act(obs)",
-    "imitation.memory_agent_replay": lambda a, k: "agent.reset() and agent.act(obs) over a recorded episode",
+    "imitation.train_dagger_outcome": "DAgger with your make_policy, train_bc and dagger",
+    "imitation.act_batch": "bc_dagger.act(policy, obs) on CartPole",
+    "imitation.train_memory_outcome": "bc_dagger.train_memory_agent(seed)",
+    "imitation.memory_agent_reset": "agent.reset()",
+    "imitation.memory_agent_act": "agent.act(obs)",
+    "imitation.memory_agent_replay": "agent.reset() and agent.act(obs) over a recorded episode",
 }
 
 
@@ -86,6 +95,8 @@ def probe_display(name: str, args: tuple, kwargs: dict) -> str:
     show = _DISPLAY.get(name)
     if show is None:
         return f"your {name.partition('.')[0].replace('_', ' ')} code"
+    if isinstance(show, str):
+        return show
     try:
         return show(tuple(args), dict(kwargs))
     except Exception:  # noqa: BLE001 - a display must never break a test
