@@ -74,7 +74,7 @@ grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default sol
 
 verify: $(STAMP) ## everything staff rely on (the README's test command; what CI runs)
 	$(MAKE) --no-print-directory lint check-stubs audit verify-solutions verify-stubs
-	$(PYTEST) $(GRADER_TESTS) -q
+	$(PYTEST) $(GRADER_TESTS) -q --durations=12
 	$(MAKE) --no-print-directory corpus
 
 verify-solutions: $(STAMP) ## public + hidden tests pass on the solutions
