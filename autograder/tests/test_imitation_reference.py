@@ -78,3 +78,20 @@ def test_single_frame_reference_fails_on_hidden_seeds():
         torch.set_num_threads(previous)
     single = float(np.mean(returns))
     assert single < 100.0, f"the single-frame reference reached {single:.1f} on the hidden seeds"
+
+
+def test_train_seeds_check_reports_every_run(monkeypatch, capsys):
+    """``python bc_dagger.py --train-seeds N --memory``: one line per learner and seed, exit 1 on a miss.
+
+    Settings shrunk so that the learners fall short: every run is reported as losing points.
+    """
+    bc = _reference("bc_dagger")
+    for name, value in (("BC_EPOCHS", 1), ("DAGGER_ITERATIONS", 1), ("DAGGER_EPOCHS", 1),
+                        ("MEMORY_ITERATIONS", 1), ("MEMORY_UPDATES_PER_ITERATION", 2)):
+        monkeypatch.setattr(bc, name, value)
+    assert bc.main(["--train-seeds", "2", "--memory", "--eval-episodes", "2"]) == 1
+    out = capsys.readouterr().out
+    runs = [line for line in out.splitlines() if line.startswith("  training seed ")]
+    assert len(runs) == 6, out  # BC, DAgger and the memory agent, on seeds 0 and 1
+    assert all("would lose points" in line and "bar 475" in line for line in runs), out
+    assert "0/6 runs at full credit" in out

@@ -51,7 +51,8 @@ the grader's settings, prints their returns and writes ``bc_loss.png`` and
 (training seed, default 0), ``--eval-episodes N`` (default 20), ``--train-seeds N`` (the
 grader's check over training seeds S .. S+N-1: mean and lowest return over 20 episodes
 against the bar of 475, and training time against the 60 s budget; no plots) and
-``--memory`` (also train and evaluate the extra-credit memory agent).
+``--memory`` (also train and evaluate the extra-credit memory agent; with ``--train-seeds``,
+on each training seed against its 120 s budget).
 """
 
 import argparse
@@ -306,6 +307,7 @@ def _evaluate(policy_fn, n_episodes, seed):
 
 GRADING_BAR = 475  # the mean return over 20 episodes that earns full credit
 TRAINING_BUDGET_S = 60  # per training run, on one CPU
+MEMORY_BUDGET_S = 120  # train_memory_agent, on one CPU
 
 
 def _train_like_the_grader(kind, seed):
@@ -334,12 +336,39 @@ def _train_like_the_grader(kind, seed):
     return policy, time.perf_counter() - start
 
 
-def check_training_seeds(first_seed, n_seeds, n_episodes):
+def _memory_returns(agent, n_episodes, seed):
+    """Returns of a memory agent on (x, theta) only, episode ``i`` reset with ``seed + i`` (``reset()`` first)."""
+    partial = PartialObservation(gymnasium.make("CartPole-v1"))
+    returns = []
+    for i in range(n_episodes):
+        obs, _ = partial.reset(seed=seed + i)
+        agent.reset()
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, _ = partial.step(agent.act(obs))
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+    partial.close()
+    return returns
+
+
+def _report_run(label, returns, seconds, budget_s):
+    """Print one run of the grader's check; True when it would earn full credit."""
+    ok = np.mean(returns) >= GRADING_BAR and seconds <= budget_s
+    print(f"  {label}: mean {np.mean(returns):.1f}, lowest {min(returns):g} over {len(returns)} episodes; "
+          f"bar {GRADING_BAR}; trained in {seconds:.1f} s of {budget_s} s{'' if ok else '   <-- would lose points'}",
+          flush=True)
+    return ok
+
+
+def check_training_seeds(first_seed, n_seeds, n_episodes, memory=False):
     """The grader's check over training seeds ``first_seed .. first_seed + n_seeds - 1``; prints one line each.
 
+    BC and DAgger, and with ``memory`` the extra credit's ``train_memory_agent`` too.
     Returns the number of (learner, seed) pairs below the bar or over the time budget.
     """
-    misses = 0
+    misses, runs = 0, 0
     print(f"settings: BC_EPOCHS={BC_EPOCHS}, DAGGER_ITERATIONS={DAGGER_ITERATIONS}, "
           f"DAGGER_EPISODES_PER_ITERATION={DAGGER_EPISODES_PER_ITERATION}, DAGGER_EPOCHS={DAGGER_EPOCHS}")
     for kind, label in (("bc", "BC from 5 expert episodes"), ("dagger", "DAgger from a 50-step demonstration")):
@@ -347,12 +376,18 @@ def check_training_seeds(first_seed, n_seeds, n_episodes):
         for seed in range(first_seed, first_seed + n_seeds):
             policy, seconds = _train_like_the_grader(kind, seed)
             returns = _episode_returns(lambda o, policy=policy: act(policy, o), n_episodes, seed=10_000 + 100 * seed)
-            ok = np.mean(returns) >= GRADING_BAR and seconds <= TRAINING_BUDGET_S
-            misses += not ok
-            print(f"  training seed {seed}: mean {np.mean(returns):.1f}, lowest {min(returns):g} over "
-                  f"{n_episodes} episodes; bar {GRADING_BAR}; trained in {seconds:.1f} s of {TRAINING_BUDGET_S} s"
-                  f"{'' if ok else '   <-- would lose points'}", flush=True)
-    print(f"{2 * n_seeds - misses}/{2 * n_seeds} runs at full credit. The grader trains once with seed 0 and "
+            misses += not _report_run(f"training seed {seed}", returns, seconds, TRAINING_BUDGET_S)
+            runs += 1
+    if memory:
+        print("Extra credit, train_memory_agent on (x, theta) only:")
+        for seed in range(first_seed, first_seed + n_seeds):
+            start = time.perf_counter()
+            agent = train_memory_agent(seed=seed)
+            seconds = time.perf_counter() - start
+            returns = _memory_returns(agent, n_episodes, seed=10_000 + 100 * seed)
+            misses += not _report_run(f"training seed {seed}", returns, seconds, MEMORY_BUDGET_S)
+            runs += 1
+    print(f"{runs - misses}/{runs} runs at full credit. The grader trains once with seed 0 and "
           "evaluates on its own hidden seeds, on one CPU: keep a margin. (Training times are this machine's, "
           "now: a busy machine is slower.)")
     return misses
@@ -368,13 +403,14 @@ def main(argv=None):
                         help="the grader's check over N training seeds (mean and lowest return, training time); "
                              "no plots")
     parser.add_argument("--memory", action="store_true",
-                        help="also train the extra-credit memory agent and evaluate it on (x, theta) only")
+                        help="also train the extra-credit memory agent and evaluate it on (x, theta) only "
+                             "(with --train-seeds: on each training seed)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # as the grader: one CPU
     if args.train_seeds is not None:
         if args.train_seeds < 1:
             parser.error("--train-seeds must be at least 1")
-        return 1 if check_training_seeds(args.seed, args.train_seeds, args.eval_episodes) else 0
+        return 1 if check_training_seeds(args.seed, args.train_seeds, args.eval_episodes, args.memory) else 0
 
     import matplotlib
 
@@ -440,20 +476,8 @@ def main(argv=None):
         start = time.perf_counter()
         agent = train_memory_agent(seed=args.seed)
         seconds = time.perf_counter() - start
-        partial = PartialObservation(gymnasium.make("CartPole-v1"))
-        returns = []
-        for i in range(args.eval_episodes):
-            obs, _ = partial.reset(seed=10_000 + args.seed + i)
-            agent.reset()
-            total, done = 0.0, False
-            while not done:
-                obs, reward, terminated, truncated, _ = partial.step(agent.act(obs))
-                total += float(reward)
-                done = terminated or truncated
-            returns.append(total)
-        partial.close()
-        print(f"memory agent on (x, theta) only: mean {np.mean(returns):.1f}, lowest {min(returns):g} over "
-              f"{args.eval_episodes} episodes; bar {GRADING_BAR}; trained in {seconds:.1f} s of 120 s")
+        returns = _memory_returns(agent, args.eval_episodes, seed=10_000 + args.seed)
+        _report_run("memory agent on (x, theta) only", returns, seconds, MEMORY_BUDGET_S)
     return 0
 
 
