@@ -13,7 +13,10 @@ lstm64     ``nn.LSTM(2, 64)`` + linear head, fed only the frames, scaled to the
            observation bounds (x / 2.4, theta / 0.2095); no previous action. Trained on
            whole episodes from their first step (full back-propagation through time),
            batches of episodes padded and masked; behaviour cloning of 5 expert episodes,
-           then DAgger rounds of 2 learner episodes labelled by the expert.
+           then 12 DAgger rounds of 2 learner episodes labelled by the expert, 60 updates
+           per round.
+lstm64x2   the same agent trained twice as long: 120 updates per round (still well
+           inside the 120 s budget); does more training make the design reliable?
 =========  ===============================================================================
 
 ``train_memory_agent(seed)`` has the contract of the student function: it returns an
@@ -33,6 +36,8 @@ from torch import nn
 LEARNERS = {
     "lstm64": {"hidden": 64, "expert_episodes": 5, "iterations": 12, "episodes_per_iteration": 2,
                "updates_per_iteration": 60, "batch_episodes": 8, "lr": 3e-3},
+    "lstm64x2": {"hidden": 64, "expert_episodes": 5, "iterations": 12, "episodes_per_iteration": 2,
+                 "updates_per_iteration": 120, "batch_episodes": 8, "lr": 3e-3},
 }
 LEARNER = "lstm64"
 BOUNDS = np.array([2.4, 0.2095], dtype=np.float32)  # |x| and |theta| where an episode ends
