@@ -16,7 +16,7 @@ lstm64     ``nn.LSTM(2, 64)`` + linear head, fed only the frames, scaled to the
            then 12 DAgger rounds of 2 learner episodes labelled by the expert, 60 updates
            per round.
 lstm64x2   the same agent trained twice as long: 120 updates per round (still well
-           inside the 120 s budget); does more training make the design reliable?
+           inside the 120 s budget): it passed on all 10 seeds of 200 where lstm64 missed.
 =========  ===============================================================================
 
 ``train_memory_agent(seed)`` has the contract of the student function: it returns an
