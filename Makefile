@@ -1,6 +1,6 @@
-# HW1 of a deep-RL course: the front door. `make help` lists every target.
-# Every target that needs Python depends on the virtual environment, so on a fresh clone
-# `make grade` and `make verify` work first.
+# A deep-RL course's homeworks on one scaffold: the front door. `make help` lists every target.
+# HW=n picks the homework (default 1); every target that needs Python depends on the virtual
+# environment, so on a fresh clone `make grade` and `make verify` work first.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -11,17 +11,26 @@ PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sys; asse
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-CODE ?= HW1/code
-SUBMISSION ?= solutions
+HW ?= 1
+HOMEWORK := $(if $(filter HW%,$(HW)),$(HW),HW$(HW))
+HOMEWORKS := $(patsubst tests/%/rubric.py,%,$(wildcard tests/HW*/rubric.py))
+# A homework that is not there is a one-line error (make new-homework HW=n writes one).
+ifeq ($(filter $(HOMEWORK),$(HOMEWORKS)),)
+ifneq ($(filter-out help new-homework,$(or $(MAKECMDGOALS),help)),)
+$(error HW=$(HW): there is no homework $(HOMEWORK); the homeworks are $(HOMEWORKS) (make new-homework HW=n starts one))
+endif
+endif
+CODE ?= $(HOMEWORK)/code
+SUBMISSION ?= solutions/$(HOMEWORK)
 RESULTS ?= results/results.json
 PROBLEMS ?=
-# make test P=4 (or P=2,3; PROBLEMS= is the same): only those problems. By default Problems 1-6; the
-# extra credit retrains an agent, so it runs only when asked (P=7, P=EC or EC=1).
+# make test P=4 (or P=2,3; PROBLEMS= is the same): only those problems. By default every problem but the
+# extra credit, which trains an agent: it runs only when asked (P=EC, its number, or EC=1).
 P ?= $(PROBLEMS)
 EC ?=
 FORCE ?=
 comma := ,
-TEST_PROBLEMS := $(if $(P),$(P),1,2,3,4,5,6)$(if $(EC),$(comma)EC,)
+TEST_PROBLEMS := $(if $(P),$(P),graded)$(if $(EC),$(comma)EC,)
 DEBUG ?=
 SUBMISSIONS ?=
 OUT ?= outputs/batch
@@ -36,21 +45,22 @@ export MPLBACKEND := Agg
 export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/tests
 
 PYTEST := $(PY) -m pytest
-PUBLIC := tests
-HIDDEN := autograder/hidden
-GRADER_TESTS := autograder/tests
+HW_FLAG := --homework $(HOMEWORK)
+PUBLIC := tests/$(HOMEWORK)
+HIDDEN := autograder/$(HOMEWORK)/hidden
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
+GRADER := $(PY) -m grader
 
-.PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
-        handout submit audit corpus knockout bench bench-grade batch bench-batch demo demo-dp demo-bandits \
-        demo-imitation clean
+.PHONY: help install test verify verify-homework verify-solutions verify-stubs check-stubs stubs lint grade \
+        autograder handout submit audit corpus knockout bench bench-grade batch bench-batch demo new-homework clean
 
 help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
-	@echo "  variables: CODE=HW1/code (make test), DEBUG=1 (make test in-process), SUBMISSION=solutions,"
-	@echo "             RESULTS=results/results.json, PROBLEMS=2,3 (make grade / make test / make batch)"
+	@echo "  variables: HW=n the homework (default 1; there are: $(HOMEWORKS)), CODE=HWn/code (make test),"
+	@echo "             DEBUG=1 (make test in-process), SUBMISSION=solutions/HWn, RESULTS=results/results.json,"
+	@echo "             PROBLEMS=2,3 (make grade / make test / make batch)"
 	@echo "  make test P=4 (or P=2,3): only those problems, score table last, exit 0 when they all pass;"
-	@echo "             the default is Problems 1-6: EC=1 (or P=7) adds the extra credit, which retrains an agent"
+	@echo "             the default is every problem but the extra credit: EC=1 (or P=EC) adds it (it trains an agent)"
 	@echo "  make submit FORCE=1: pack without asking, even while functions still raise NotImplementedError"
 	@echo "             SUBMISSIONS=export OUT=outputs/batch WORKERS=N SCHEDULER=tcp://host:8786 (make batch)"
 	@echo "             TORCH_INDEX='--extra-index-url URL' (make install: where the CPU build of torch comes from)"
@@ -65,80 +75,83 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $(STAMP)
 
-test: $(STAMP) ## public tests of Problems 1-6 on HW1/code (CODE=solutions, P=4, EC=1, DEBUG=1 in-process)
-	@test -d "$(CODE)" || { echo "make test: CODE=$(CODE) is not a folder (expected one laid out like HW1/code)"; exit 2; }
-	$(PYTEST) $(PUBLIC) --code $(CODE) $(DEBUG_FLAGS) --problems $(TEST_PROBLEMS) -q
+test: $(STAMP) ## public tests on HWn/code, score table last (CODE=solutions/HWn, P=4, EC=1, DEBUG=1 in-process)
+	@test -d "$(CODE)" || { echo "make test: CODE=$(CODE) is not a folder (expected one laid out like $(HOMEWORK)/code)"; exit 2; }
+	$(PYTEST) $(PUBLIC) $(HW_FLAG) --code $(CODE) $(DEBUG_FLAGS) --problems $(TEST_PROBLEMS) -q
 
-grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default solutions), writes RESULTS
-	$(PY) -m hw1grader.grade --submission $(SUBMISSION) --results $(RESULTS) $(if $(PROBLEMS),--problems $(PROBLEMS),)
+grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default solutions/HWn), writes RESULTS
+	$(GRADER).operations.grade $(HW_FLAG) --submission $(SUBMISSION) --results $(RESULTS) \
+	    $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-verify: $(STAMP) ## everything staff rely on (the README's test command; what CI runs)
-	$(MAKE) --no-print-directory lint check-stubs audit verify-solutions verify-stubs
-	$(PYTEST) $(GRADER_TESTS) -q --durations=12
-	$(MAKE) --no-print-directory corpus
+verify: $(STAMP) ## everything staff rely on, for every homework (the README's test command; what CI runs)
+	$(MAKE) --no-print-directory lint
+	@set -e; for h in $(HOMEWORKS); do $(MAKE) --no-print-directory HW=$$h verify-homework; done
+	$(PYTEST) autograder/tests -q --durations=12
+	@set -e; for h in $(HOMEWORKS); do $(MAKE) --no-print-directory HW=$$h corpus; done
+
+verify-homework: $(STAMP) ## one homework's checks: stubs, audits, tests on the solutions and the stubs, its grader tests
+	$(MAKE) --no-print-directory check-stubs audit verify-solutions verify-stubs
+	@if [ -d autograder/$(HOMEWORK)/tests ]; then $(PYTEST) autograder/$(HOMEWORK)/tests -q --durations=8; fi
 
 verify-solutions: $(STAMP) ## public + hidden tests pass on the solutions
-	$(PYTEST) $(PUBLIC) $(HIDDEN) --code solutions -q --no-score-table
+	$(PYTEST) $(PUBLIC) $(wildcard $(HIDDEN)) $(HW_FLAG) --code solutions/$(HOMEWORK) -q --no-score-table
 
 verify-stubs: $(STAMP) ## the bare stubs: every test fails as "not implemented yet", no harness error
-	$(PY) -m hw1grader.selfcheck stubs-score-zero
+	$(GRADER).quality.selfcheck stubs-score-zero $(HW_FLAG)
 
-check-stubs: $(STAMP) ## the stubs in HW1/code are exactly what the solutions generate
-	$(PY) -m hw1grader.stubs --check
+check-stubs: $(STAMP) ## the stubs in HWn/code are exactly what the solutions generate
+	$(GRADER).release.stubs --check $(HW_FLAG)
 
-stubs: $(STAMP) ## regenerate HW1/code stubs from solutions/ (the solution is the master)
-	$(PY) -m hw1grader.stubs --write
+stubs: $(STAMP) ## regenerate HWn/code's stubs from solutions/HWn (the solution is the master)
+	$(GRADER).release.stubs --write $(HW_FLAG)
 
 audit: $(STAMP) ## drift (stubs vs solutions) and leak (handout) audits
-	$(PY) -m hw1grader.audit drift
-	$(PY) -m hw1grader.audit handout
+	$(GRADER).release.audit drift $(HW_FLAG)
+	$(GRADER).release.audit handout $(HW_FLAG)
 
 corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) against its expected outcome
-	$(PY) -m hw1grader.corpus
+	$(GRADER).quality.corpus $(HW_FLAG)
 
 knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
-	$(PY) -m hw1grader.knockout $(if $(PROBLEMS),--problems $(PROBLEMS),)
+	$(GRADER).quality.knockout $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff (also: nothing needs a Python newer than 3.10, as on Gradescope)
 	$(VENV)/bin/ruff check .
 
-autograder: $(STAMP) ## build dist/autograder.zip for Gradescope (setup.sh and run_autograder at its root)
-	$(PY) -m hw1grader.build --out dist/autograder.zip
+autograder: $(STAMP) ## build dist/HWn-autograder.zip for Gradescope (setup.sh and run_autograder at its root)
+	$(GRADER).release.build $(HW_FLAG)
 
-handout: $(STAMP) ## build dist/HW1-handout.zip for students
-	$(PY) -m hw1grader.handout --out dist/HW1-handout.zip
+handout: $(STAMP) ## build dist/HWn-handout.zip for students
+	$(GRADER).release.handout $(HW_FLAG)
 
-submit: $(STAMP) ## check CODE and pack HW1-submission.zip (what students upload)
-	$(PY) -m harness.submit --code $(CODE) $(if $(FORCE),--force,)
+submit: $(STAMP) ## check CODE and pack HWn-submission.zip (what students upload)
+	$(PY) -m harness.submit $(HW_FLAG) --code $(CODE) $(if $(FORCE),--force,)
 
-bench: $(STAMP) ## value iteration vs a per-state loop (64x64 lake); the bandit testbed before/after (RUNS=200)
-	$(PY) autograder/bench/bench_dp.py
-	$(PY) autograder/bench/bench_testbed.py --runs $(or $(RUNS),200)
+bench: $(STAMP) ## the homework's own benchmarks (HW1: value iteration vs a per-state loop; the bandit testbed)
+	$(if $($(HOMEWORK)_BENCH),$($(HOMEWORK)_BENCH),@echo "make bench: $(HOMEWORK) has no benchmarks of its own")
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
-	$(PY) -m hw1grader.bench
+	$(GRADER).bench.grade $(HW_FLAG)
 
 batch: $(STAMP) ## grade a class on Dask: SUBMISSIONS=export (folder/zip) or student folders, OUT=dir
 	@test -n "$(SUBMISSIONS)" || { echo "make batch: set SUBMISSIONS=<a Gradescope export (folder or zip) or a folder \
 	with one sub-folder or zip per student>"; exit 2; }
-	$(PY) -m hw1grader.batch --submissions "$(SUBMISSIONS)" --out "$(OUT)" $(if $(PROBLEMS),--problems $(PROBLEMS),) \
-	    $(if $(WORKERS),--workers $(WORKERS),) $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
+	$(GRADER).operations.batch $(HW_FLAG) --submissions "$(SUBMISSIONS)" --out "$(OUT)" \
+	    $(if $(PROBLEMS),--problems $(PROBLEMS),) $(if $(WORKERS),--workers $(WORKERS),) \
+	    $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
 
-bench-batch: $(STAMP) ## the same 8-submission batch on 1 and on 2 Dask workers: speed-up and same scores
-	$(PY) -m hw1grader.bench_batch $(if $(PROBLEMS),--problems $(PROBLEMS),)
+bench-batch: $(STAMP) ## the homework's bench class on 1 and on 2 Dask workers: speed-up and same scores
+	$(GRADER).bench.batch $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-demo: $(STAMP) ## the recitation's Gymnasium demo (headless falls back to text)
-	cd HW1/code/frozen_lake && ../../../$(PY) example.py
+demo: $(STAMP) ## the homework's demo for students (HW1: the recitation's Gymnasium demo)
+	$(if $($(HOMEWORK)_DEMO),$($(HOMEWORK)_DEMO),@echo "make demo: $(HOMEWORK) has no demo")
 
-demo-dp: $(STAMP) ## Problem 2 on the solutions: iteration-count tables, heatmaps, policy pictures
-	cd solutions/frozen_lake && PYTHONPATH=$(CURDIR)/HW1/code/frozen_lake ../../$(PY) dynamic_programming.py --outputs $(CURDIR)/outputs/dp
-
-demo-bandits: $(STAMP) ## Problem 3 on the solutions: exploration plots
-	PYTHONPATH=solutions/bandits:HW1/code/bandits $(PY) -c 'import sys, testbed; sys.exit(testbed.main())' \
-	    --outputs outputs/bandits
-
-demo-imitation: $(STAMP) ## Problem 6 on the solutions: BC and DAgger learning curves
-	cd solutions/imitation && PYTHONPATH=$(CURDIR)/HW1/code/imitation:$(CURDIR)/solutions/networks ../../$(PY) bc_dagger.py --outputs $(CURDIR)/outputs/imitation
+new-homework: $(STAMP) ## start homework HW=n from the template: one working problem (grade gives full / 0)
+	$(GRADER).release.newhomework $(HW_FLAG)
 
 clean: ## remove build outputs (keeps .venv)
-	rm -rf dist results build outputs HW1-submission.zip
+	rm -rf dist results build outputs HW*-submission.zip
+
+# Each homework's own targets and settings: students' (tests/HWn/homework.mk, shipped in its handout)
+# and staff's (autograder/HWn/staff.mk: its demos, benches).
+include $(wildcard tests/HW*/homework.mk autograder/HW*/staff.mk)

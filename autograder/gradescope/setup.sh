@@ -3,7 +3,7 @@
 # It leaves the system python3 alone: the grader and student code run in their own venv.
 set -euxo pipefail
 SOURCE=/autograder/source
-VENV=/opt/hw1-venv
+VENV=/opt/autograder-venv
 
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv python3-dev

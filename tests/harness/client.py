@@ -30,10 +30,11 @@ from typing import Any
 from harness import codec, sandbox
 from harness.contract import Contract
 from harness.diagnosis import Diagnosis
+from harness.display import probe_display
 from harness.errors import NotImplementedYet, StudentCrash, StudentTimeout
-from harness.probes import probe_display
 from harness.seeding import seed_global_generators
 from harness.text import clean_bytes
+from harness.worker import code_folders
 
 HEADER = struct.Struct("!Q")
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -84,9 +85,9 @@ def _describe_call(target: str, args: tuple, kwargs: dict) -> str:
 class Worker:
     """One student worker process, started lazily and restarted after any failure.
 
-    ``code_dir`` holds the assembled ``frozen_lake/``, ``bandits/``, ``networks/`` and
-    ``imitation/`` folders; ``runtime_dir`` is the folder holding the ``harness`` package
-    (copied next to the code when grading, so the worker user can read it). ``user`` names
+    ``code_dir`` holds the assembled code folders of the homework (``HWn/code``'s layout);
+    ``runtime_dir`` holds the ``harness`` package and, in ``support/``, the homework's probes and
+    helpers (copied next to the code when grading, so the worker user can read them). ``user`` names
     an unprivileged account to run as (only when we are root): a name or a uid claimed with
     :func:`harness.sandbox.claim_worker_uid`. ``protections`` is what the worker reported
     about its sandbox when it started (also written to ``sandbox_log`` when given).
@@ -103,7 +104,7 @@ class Worker:
         self.confine = confine
         self.process: subprocess.Popen | None = None
         self.exit_status: int | None = None
-        self._scratch = Path(tempfile.mkdtemp(prefix="hw1-worker-"))
+        self._scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         self._output_path = self._scratch / "output.txt"
         self._home = self._scratch / "home"
         self.sandbox_log = sandbox_log
@@ -121,7 +122,7 @@ class Worker:
         self._home.mkdir(exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self._home), "TMPDIR": str(self._home),
                "MPLCONFIGDIR": str(self._home / ".mpl"), "LANG": "C.UTF-8", **WORKER_ENV,
-               "HW1_CONFINE": "1" if self.confine else "0"}
+               "GRADER_CONFINE": "1" if self.confine else "0"}
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_fd = os.open(self._output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
@@ -129,7 +130,7 @@ class Worker:
             uid, gid, name = sandbox.parse_user(self.user)
             os.chmod(self._scratch, 0o711)  # the worker may enter its home, not list our files
             os.chown(self._home, uid, gid)
-            env.update({"HW1_WORKER_ID": f"{uid}:{gid}", "USER": name, "LOGNAME": name})
+            env.update({"GRADER_WORKER_ID": f"{uid}:{gid}", "USER": name, "LOGNAME": name})
         try:
             self.process = subprocess.Popen(
                 [self.python, "-I", str(self.runtime_dir / "harness" / "worker.py"),
@@ -350,7 +351,7 @@ class Submission:
     def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, shown_as: str | None = None,
               **kwargs: Any) -> Any:
         """Run a staff probe; ``shown_as`` is the call as a student would write it, for messages."""
-        what = shown_as or probe_display(name, args, kwargs)
+        what = shown_as or probe_display(name, args, kwargs, self.diagnosis.contract.displays)
         return self._request({"op": "probe", "name": name, "args": list(args), "kwargs": kwargs}, what, timeout)
 
     def _request(self, message: dict, what: str, timeout: float) -> Any:
@@ -398,10 +399,9 @@ class InProcessSubmission:
         self.output = ""
         self.printed: list[str] = []
         self.diagnosis = Diagnosis(contract)
-        for folder in ("imitation", "networks", "bandits", "frozen_lake"):
-            path = str(self.code_dir / folder)
-            if path not in sys.path:
-                sys.path.insert(0, path)
+        for folder in code_folders(self.code_dir):  # student scripts import their siblings by bare name
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
 
     def begin_test(self, nodeid: str, number: str) -> None:
         self.printed = []
@@ -427,8 +427,9 @@ class InProcessSubmission:
     def probe(self, name: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, shown_as: str | None = None,
               **kwargs: Any) -> Any:
         family, _, fn_name = name.partition(".")
-        fn = getattr(importlib.import_module(f"harness.probes.{family}"), fn_name)
-        return self._run(fn, args, kwargs, shown_as or probe_display(name, args, kwargs))
+        fn = getattr(importlib.import_module(f"probes.{family}"), fn_name)  # the homework's tests folder is on sys.path
+        return self._run(fn, args, kwargs, shown_as or probe_display(name, args, kwargs,
+                                                                     self.diagnosis.contract.displays))
 
     def close(self) -> None:
         pass

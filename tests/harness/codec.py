@@ -49,8 +49,9 @@ class Opaque:
 class EnvSpec:
     """A recipe for a Gymnasium environment, rebuilt on each side of the wire.
 
-    ``env_id`` and ``kwargs`` go to ``gymnasium.make``; ``wrapper`` optionally names a
-    given wrapper (only ``"PartialObservation"`` from ``imitation/partial_observation.py``).
+    ``env_id`` and ``kwargs`` go to ``gymnasium.make``; ``wrapper`` optionally names a wrapper
+    class of the homework's given files as ``"module.Class"`` (``"partial_observation.PartialObservation"``),
+    imported where the environment is built.
     ``kwargs`` values must themselves be plain data (``desc`` is a list of row strings).
     """
 
@@ -64,12 +65,13 @@ class EnvSpec:
         kwargs = dict(self.kwargs)
         kwargs.pop("render_mode", None)  # headless, always
         env = gymnasium.make(self.env_id, **kwargs)
-        if self.wrapper == "PartialObservation":
-            from partial_observation import PartialObservation
+        if self.wrapper is not None:
+            module, _, name = self.wrapper.rpartition(".")
+            if not module or not name.isidentifier():
+                raise CodecError(f"a wrapper is named module.Class, not {self.wrapper!r}")
+            import importlib
 
-            env = PartialObservation(env)
-        elif self.wrapper is not None:
-            raise CodecError(f"unknown wrapper {self.wrapper!r}")
+            env = getattr(importlib.import_module(module), name)(env)
         return env
 
     def describe(self) -> str:

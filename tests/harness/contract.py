@@ -3,9 +3,10 @@ which test numbers exercise each function. Used to word feedback (the signature 
 should keep, the tuple a function should return, the test that shows a dependency failing).
 
 Signatures are read from the source of the files students were given (the stubs in
-``HW1/code``) or, when grading, from the reference: both carry the same ``def`` lines
-(``make check-stubs``). ``RETURNS`` lists the functions that return tuples; a drift audit checks it
-against every ``return`` of the reference.
+``HWn/code``) or, when grading, from the reference: both carry the same ``def`` lines
+(``make check-stubs``). The homework's table lists the functions that return tuples
+(``RETURNS``; a drift audit checks it against every ``return`` of the reference) and who calls
+whom (``CALLS``).
 """
 
 from __future__ import annotations
@@ -14,51 +15,47 @@ import ast
 from functools import cached_property
 from pathlib import Path
 
-from harness import layout
-
-# The functions that return a tuple, and the names of its items (docstrings say the same).
-_EVALUATE = ("value_func", "n_sweeps")
-_POLICY_ITERATION = ("policy", "value_func", "n_improvements", "n_eval_sweeps")
-RETURNS: dict[str, tuple[str, ...]] = {
-    "extract_model": ("T", "R", "terminal"),
-    "run_episode": ("observations", "actions", "rewards"),
-    "evaluate_policy_mc": ("mean_return", "success_rate"),
-    "evaluate_policy_sync": _EVALUATE,
-    "evaluate_policy_async_ordered": _EVALUATE,
-    "evaluate_policy_async_randperm": _EVALUATE,
-    "improve_policy": ("new_policy", "policy_changed"),
-    "policy_iteration_sync": _POLICY_ITERATION,
-    "policy_iteration_async_ordered": _POLICY_ITERATION,
-    "policy_iteration_async_randperm": _POLICY_ITERATION,
-    "value_iteration_sync": _EVALUATE,
-    "value_iteration_async_ordered": _EVALUATE,
-    "value_iteration_async_randperm": _EVALUATE,
-    "value_iteration_async_custom": _EVALUATE,
-    "scaled_dot_product_attention": ("output", "weights"),
-    "evaluate": ("mean_loss", "accuracy"),
-    "tf_scaled_dot_product_attention": ("output", "weights"),
-    "collect_demonstrations": ("obs", "actions"),
-}
-
-MODULES = {Path(rel).stem: rel for rel in layout.STUDENT_FILES}
+from harness.homework import Homework
 
 
 class Contract:
     """What the handout promises about each student function.
 
-    ``sources``: folders laid out like ``HW1/code`` (searched in order for each file);
-    ``rubric``: the ``tests/rubric.py`` module (``TESTS`` and ``CALLS``), or ``None``.
+    ``sources``: folders laid out like ``HWn/code`` (searched in order for each file);
+    ``homework``: the :class:`harness.homework.Homework` whose table says the rest, or ``None``.
     """
 
-    def __init__(self, sources: list[Path], rubric=None) -> None:
+    def __init__(self, sources: list[Path], homework: Homework | None = None) -> None:
         self.sources = [Path(s) for s in sources]
-        self.rubric = rubric
+        self.homework = homework
+
+    @cached_property
+    def name(self) -> str:
+        """The homework's name (how messages cite its README), "the homework" without one."""
+        return self.homework.name if self.homework else "the homework"
+
+    @cached_property
+    def modules(self) -> dict[str, str]:
+        return self.homework.modules if self.homework else {}
+
+    @cached_property
+    def error_hints(self) -> tuple:
+        return tuple(getattr(self.homework.table, "ERROR_HINTS", ())) if self.homework else ()
+
+    @cached_property
+    def displays(self) -> dict:
+        return self.homework.displays if self.homework else {}
+
+    @cached_property
+    def packages(self) -> str:
+        default = "the packages of requirements.txt"
+        return getattr(self.homework.table, "PACKAGES", default) if self.homework else default
 
     @cached_property
     def _definitions(self) -> dict[str, tuple[str, str]]:
-        """``name`` / ``Class.method`` -> (``def`` line, file relative to HW1/code)."""
+        """``name`` / ``Class.method`` -> (``def`` line, file relative to ``HWn/code``)."""
         found: dict[str, tuple[str, str]] = {}
-        for rel in layout.STUDENT_FILES:
+        for rel in self.homework.student_files if self.homework else ():
             path = next((s / rel for s in self.sources if (s / rel).is_file()), None)
             if path is None:
                 continue
@@ -84,14 +81,13 @@ class Contract:
     def is_student_function(self, name: str) -> bool:
         return name in self._definitions
 
-    @staticmethod
-    def returns(function: str) -> tuple[str, ...] | None:
-        return RETURNS.get(function)
+    def returns(self, function: str) -> tuple[str, ...] | None:
+        return self.homework.returns.get(function) if self.homework else None
 
     @cached_property
     def _tests_by_function(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for problem, tests in getattr(self.rubric, "TESTS", {}).items():
+        for problem, tests in (self.homework.tests_table if self.homework else {}).items():
             for index, test in enumerate(tests, start=1):
                 for function in test.functions:
                     out.setdefault(function, []).append(f"{problem}.{index}")
@@ -102,5 +98,5 @@ class Contract:
         return self._tests_by_function.get(function, [])
 
     def calls(self, function: str) -> tuple[str, ...]:
-        """The student functions ``function`` calls by the contract (``CALLS`` in the rubric)."""
-        return tuple(getattr(self.rubric, "CALLS", {}).get(function, ()))
+        """The student functions ``function`` calls by the contract (``CALLS`` in the table)."""
+        return tuple(self.homework.calls.get(function, ())) if self.homework else ()

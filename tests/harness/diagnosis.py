@@ -3,8 +3,9 @@
 A :class:`Diagnosis` lives as long as a problem's worker and remembers what it has already
 reported: a file that did not import and a function that is missing are explained in full
 once, in the first test that needs them; every later test says "not graded" and cites that
-test's number. It also words the common API mistakes (``env.P`` on a wrapped environment,
-a signature that differs from the documented one, a tuple of the wrong length), names the
+test's number. It also words the common API mistakes (a signature that differs from the
+documented one, a tuple of the wrong length, an import of a package the grader does not install,
+and the homework's own ``ERROR_HINTS``, such as ``env.P`` on a wrapped environment), names the
 failing dependency when a function fails inside another student function it calls, notes
 input mutation once per function, and hands out the seed of each call.
 """
@@ -15,15 +16,13 @@ import re
 from pathlib import Path
 
 from harness import sandbox
-from harness.contract import MODULES, Contract
+from harness.contract import Contract
 from harness.errors import NotGraded, NotImplementedYet, StudentCodeError, StudentException
 from harness.seeding import seed_for
 
-WRAPPED_P = re.compile(r"'(TimeLimit|OrderEnforcing|PassiveEnvChecker|\w*Wrapper\w*)' object has no attribute 'P'")
 SIGNATURE_ERROR = re.compile(
     r"^(?P<name>[\w.]+)\(\) (got an unexpected keyword argument|got multiple values for argument|"
     r"missing \d+ required|takes \d+ positional|takes from \d+ to \d+ positional|takes no arguments)")
-PACKAGES = "numpy, gymnasium, torch, tensorflow, matplotlib and tqdm"
 
 
 def _bare(name: str) -> str:
@@ -61,7 +60,7 @@ class Diagnosis:
         names = ", ".join(str(m) for m in mutated)
         seen = "" if first == self.number else f" (first seen in test {first})"
         note = (f"Note: {function} changed its input {names} in place{seen}. Inputs are never mutated "
-                "(HW1/README.md conventions): work on a copy (np.array(x, dtype=float) or x.copy()).")
+                f"({self.contract.name}/README.md conventions): work on a copy (np.array(x, dtype=float) or x.copy()).")
         if note not in self._notes:
             self._notes.append(note)
 
@@ -133,9 +132,9 @@ class Diagnosis:
         return innermost if innermost != outermost and innermost != _bare(outermost) else None
 
     def _hint(self, error_type: str, text: str) -> str | None:
-        if error_type == "AttributeError" and WRAPPED_P.search(text):
-            return ("read the dynamics from env.unwrapped.P, not env.P: gymnasium.make wraps the lake "
-                    "(TimeLimit, OrderEnforcing, ...) and only the unwrapped FrozenLake has P.")
+        for hint_type, pattern, hint in self.contract.error_hints:
+            if error_type == hint_type and pattern.search(text):
+                return hint
         match = SIGNATURE_ERROR.match(text) if error_type == "TypeError" else None
         if match:
             name = match.group("name")
@@ -144,7 +143,7 @@ class Diagnosis:
                 return (f"keep the documented signature of {_bare(name)} (names, order and defaults): "
                         f"`{signature}`. The grader calls it exactly as documented.")
         if error_type == "ModuleNotFoundError":
-            return f"the grader installs only the packages of requirements.txt ({PACKAGES})."
+            return f"the grader installs only the packages of requirements.txt ({self.contract.packages})."
         return None
 
     def _import_failure(self, rel: str, error: dict, what: str, output: str) -> StudentCodeError:
@@ -159,14 +158,14 @@ class Diagnosis:
         if trace:
             lines.append(f"Traceback (student files only):\n{trace.rstrip()}")
         if error.get("type") == "ModuleNotFoundError":
-            lines.append(f"Hint: the grader installs only the packages of requirements.txt ({PACKAGES}). "
+            lines.append(f"Hint: the grader installs only the packages of requirements.txt ({self.contract.packages}). "
                          "Remove the import, or move it inside the function that needs it (plotting in main).")
         lines.append(f"Every other test that needs {name} says \"not graded\" and points here.")
         return StudentException("\n".join(lines), output)
 
     def _missing(self, qualified: str, what: str, output: str) -> StudentCodeError:
         module, _, function = qualified.partition(".")
-        file = Path(MODULES.get(module, module + ".py")).name
+        file = Path(self.contract.modules.get(module, module + ".py")).name
         if qualified in self.missing:
             return NotGraded(f"{what}: not graded: {function} is missing from {file} "
                              f"(see test {self.missing[qualified]}).", output)

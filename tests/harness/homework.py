@@ -1,31 +1,38 @@
-"""Where things live in ``HW1/code`` and which problem each student file belongs to."""
+"""A homework as the machinery sees it: its folders and its one table.
+
+A course's homeworks live side by side in one project; homework ``HWn`` is content in four
+folders, and everything else reads them through this module:
+
+- ``HWn/code/``: what students receive (stubs generated from the solutions, given files);
+- ``solutions/HWn/``: the reference implementations (same relative paths as ``HWn/code``);
+- ``tests/HWn/``: the public tests, the homework's support modules (``probes/`` run in the
+  student worker; helpers the tests import) and its table, ``tests/HWn/rubric.py``;
+- a staff-only folder that students never receive (its hidden tests are run by Gradescope).
+
+The table (``rubric.py``) declares: ``STUDENT_FILES`` (file relative to ``HWn/code`` -> its
+problem), ``GIVEN_FILES``, ``FUNCTION_PROBLEMS`` (a function whose stub points at another
+problem than its file's), ``PROBLEMS`` and ``TESTS`` (points, names, visibility, the functions
+each test calls), ``CALLS`` (who calls whom by the contract), ``RETURNS`` (functions that return
+tuples, and the names of their items), ``ERROR_HINTS`` (hints keyed by an error's type and
+message), ``PACKAGES`` (what students may import), ``ORACLE_TESTS`` (tests whose PyTorch oracles
+are recorded when the autograder zip is built) and ``HIDDEN_VISIBILITY``. Only ``STUDENT_FILES``,
+``PROBLEMS`` and ``TESTS`` are required.
+
+This module is part of the runtime students receive, so it uses the standard library only.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import re
+import sys
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
 
-CODE_FOLDERS = ("frozen_lake", "bandits", "networks", "imitation")
-
-# The files students write, relative to HW1/code, and the problem each belongs to.
-STUDENT_FILES = {
-    "frozen_lake/lake_model.py": 1,
-    "frozen_lake/dynamic_programming.py": 2,
-    "bandits/agents.py": 3,
-    "networks/torch_networks.py": 4,
-    "networks/tf_networks.py": 5,
-    "imitation/bc_dagger.py": 6,
-}
-# Student functions whose stub points at another problem than their file's.
-FUNCTION_PROBLEMS = {"imitation/bc_dagger.py:train_memory_agent": 7}
-
-# Complete files given to students; grading always uses the staff copy of these.
-GIVEN_FILES = (
-    "frozen_lake/example.py",
-    "frozen_lake/lake_info.py",
-    "bandits/testbed.py",
-    "imitation/expert.py",
-    "imitation/partial_observation.py",
-)
+NAME = re.compile(r"^HW(\d+)$")
+TABLE = "rubric.py"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +51,16 @@ class Problem:
     memory_mb: int = 1024
     extra_credit: bool = False
 
+    @property
+    def label(self) -> str:
+        """How handouts and tables name the problem: its number, or "EC" for the extra credit."""
+        return "EC" if self.extra_credit else str(self.number)
+
+    @property
+    def stub_label(self) -> str:
+        """How a stub's ``NotImplementedError`` names the problem."""
+        return "Extra credit" if self.extra_credit else f"Problem {self.number}"
+
 
 @dataclasses.dataclass(frozen=True)
 class Test:
@@ -53,14 +70,14 @@ class Test:
     directly (bare names, as in the student file). A test that loops over several of them
     is parametrized so that each case calls one, and the case id names it (``[value_iteration_sync]``,
     ``[value_iteration_sync-4x4]``): such a case exercises only the functions its id names.
-    ``tests/rubric.py``'s ``CALLS`` adds the functions each one calls by the contract; the
-    knock-out grader test checks that a broken function costs only these cases.
+    The table's ``CALLS`` adds the functions each one calls by the contract: a broken function
+    may cost only the cases of the functions that call it.
     """
 
     node: str
     points: float
     name: str
-    visibility: str | None = None  # None: visible if public, the rubric's hidden default otherwise
+    visibility: str | None = None  # None: visible if public, the table's hidden default otherwise
     functions: tuple[str, ...] = ()
 
     @property
@@ -70,3 +87,171 @@ class Test:
     @property
     def hidden(self) -> bool:
         return not self.path.startswith("tests/")
+
+
+class UnknownHomework(ValueError):
+    """A homework name that the project does not hold (the message lists those it does)."""
+
+
+def names(root: Path) -> list[str]:
+    """The homeworks under ``root`` (those with a table ``tests/HWn/rubric.py``), in number order."""
+    found = [p.parent.name for p in Path(root).glob(f"tests/HW*/{TABLE}") if NAME.match(p.parent.name)]
+    return sorted(found, key=lambda name: int(NAME.match(name).group(1)))
+
+
+def resolve(root: Path, wanted: str | int | None) -> str:
+    """``"2"``, ``2`` or ``"HW2"`` as a homework name; ``None``: the only homework there is."""
+    there = names(root)
+    if wanted in (None, ""):
+        if len(there) == 1:
+            return there[0]
+        raise UnknownHomework(f"choose a homework ({', '.join(there) or 'none found'}): HW=n")
+    name = str(wanted) if str(wanted).upper().startswith("HW") else f"HW{wanted}"
+    name = name.upper()
+    if name not in there:
+        raise UnknownHomework(f"no homework {wanted!r} here; the homeworks are {', '.join(there) or 'none'}")
+    return name
+
+
+def from_path(root: Path, path: str | Path) -> str | None:
+    """The homework whose graded tests or code a path names (``tests/HWn/...``, ``HWn/code/...``, or the
+    homework's hidden tests), if any."""
+    try:
+        parts = (Path(root).resolve() / path).resolve().relative_to(Path(root).resolve()).parts
+    except ValueError:
+        return None
+    candidates = {parts[1] if len(parts) > 1 and parts[0] == "tests" else None,
+                  parts[1] if len(parts) > 2 and parts[0] == "autograder" and parts[2] == "hidden" else None,
+                  parts[0] if parts and len(parts) > 1 and parts[1] == "code" else None}
+    found = [name for name in candidates
+             if name and NAME.match(name) and (Path(root) / "tests" / name / TABLE).is_file()]
+    return found[0] if found else None
+
+
+class Homework:
+    """Homework ``name`` of the project (or handout, or autograder source) at ``root``."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.root = Path(root)
+        self.name = resolve(self.root, name)
+
+    def __repr__(self) -> str:
+        return f"Homework({self.name!r})"
+
+    # -- folders ------------------------------------------------------------------------------------
+    @property
+    def code(self) -> Path:
+        return self.root / self.name / "code"
+
+    @property
+    def tests(self) -> Path:
+        """Public tests, support modules and the table."""
+        return self.root / "tests" / self.name
+
+    @property
+    def staff(self) -> Path:
+        return self.root / "autograder" / self.name
+
+    @property
+    def hidden(self) -> Path:
+        return self.staff / "hidden"
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions" / self.name
+
+    def rel(self, path: Path) -> str:
+        return Path(path).relative_to(self.root).as_posix()
+
+    # -- the table ----------------------------------------------------------------------------------
+    @cached_property
+    def table(self) -> ModuleType:
+        """``tests/HWn/rubric.py``, imported under a name of its own (several homeworks may be loaded)."""
+        return load_module(self.tests / TABLE, f"_table_{self.name}")
+
+    def _get(self, name: str, default):
+        return getattr(self.table, name, default)
+
+    @property
+    def student_files(self) -> dict[str, int]:
+        return dict(self.table.STUDENT_FILES)
+
+    @property
+    def given_files(self) -> tuple[str, ...]:
+        return tuple(self._get("GIVEN_FILES", ()))
+
+    @property
+    def code_folders(self) -> tuple[str, ...]:
+        """The sub-folders of ``HWn/code`` that hold its files, in the table's order."""
+        folders = [Path(rel).parent.as_posix() for rel in [*self.student_files, *self.given_files]]
+        return tuple(dict.fromkeys(f for f in folders if f != "."))
+
+    @property
+    def modules(self) -> dict[str, str]:
+        """Student module name -> its file (``lake_model`` -> ``frozen_lake/lake_model.py``)."""
+        return {Path(rel).stem: rel for rel in self.student_files}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self.table.PROBLEMS)
+
+    @property
+    def tests_table(self) -> dict[int, list[Test]]:
+        return dict(self.table.TESTS)
+
+    @property
+    def calls(self) -> dict[str, tuple[str, ...]]:
+        return dict(self._get("CALLS", {}))
+
+    @property
+    def returns(self) -> dict[str, tuple[str, ...]]:
+        return dict(self._get("RETURNS", {}))
+
+    @property
+    def hidden_visibility(self) -> str:
+        return self._get("HIDDEN_VISIBILITY", "after_published")
+
+    @cached_property
+    def displays(self) -> dict:
+        """How each of the homework's probes appears in feedback (``DISPLAY`` of ``tests/HWn/probes``)."""
+        init = self.tests / "probes" / "__init__.py"
+        return dict(getattr(load_module(init, f"_probes_{self.name}"), "DISPLAY", {})) if init.is_file() else {}
+
+    def problem_of(self, rel: str, function: str | None = None) -> Problem:
+        """The problem a student file (or a top-level function of it) belongs to."""
+        number = self._get("FUNCTION_PROBLEMS", {}).get(f"{rel}:{function}", self.student_files[rel])
+        return next(p for p in self.problems if p.number == number)
+
+    def entries(self) -> dict[str, tuple[int, Test, str]]:
+        """Each test node -> (problem, Test, number such as "2.3"); numbers follow the table's order."""
+        return {test.node: (problem, test, f"{problem}.{index}")
+                for problem, tests in self.tests_table.items() for index, test in enumerate(tests, start=1)}
+
+
+def load_module(path: Path, module_name: str) -> ModuleType:
+    """Import a module of a homework (its table, its probes) by path, once per ``module_name``."""
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"{path} cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+    return sys.modules[module_name]
+
+
+def support_files(tests: Path) -> list[Path]:
+    """The homework's support modules (probes, helpers) that the student worker may import:
+    everything of ``tests/HWn`` but its table, its tests and its make fragments."""
+    out = []
+    for path in sorted(Path(tests).rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".mk"):
+            continue
+        if path.name in (TABLE, "conftest.py") or path.name.startswith("test_"):
+            continue
+        out.append(path)
+    return out

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-TESTS = Path(__file__).resolve().parents[1]
+from harness.homework import NAME
 
 
 def load_by_path(path: Path, name: str) -> ModuleType:
@@ -18,3 +18,18 @@ def load_by_path(path: Path, name: str) -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def public_tests(staff_file: str | Path) -> Path:
+    """The public tests folder (``tests/HWn``) of the homework a staff file (``autograder/HWn/...``) belongs to."""
+    path = Path(staff_file).resolve()
+    for parent in path.parents:
+        if NAME.match(parent.name) and parent.parent.name == "autograder":
+            return parent.parent.parent / "tests" / parent.name
+    raise ValueError(f"{staff_file} is not inside autograder/HWn/")
+
+
+def load_public(staff_file: str | Path, rel: str) -> ModuleType:
+    """The public test module ``tests/HWn/<rel>`` of ``staff_file``'s homework, for its helpers."""
+    folder = public_tests(staff_file)
+    return load_by_path(folder / rel, f"_public_{folder.name}_{Path(rel).stem}")

@@ -5,8 +5,8 @@ torch in the test process as well as in the student's worker costs ~300 MB, so w
 grading the test process reads every oracle value from a file that the autograder build
 recorded by running the same tests against the solutions:
 
-- ``HW1_ORACLE_RECORD=<path>``: compute every value and write them all to ``<path>`` at exit;
-- ``HW1_ORACLE_CACHE=<path>``: return the recorded values; a key that is not there is
+- ``GRADER_ORACLE_RECORD=<path>``: compute every value and write them all to ``<path>`` at exit;
+- ``GRADER_ORACLE_CACHE=<path>``: return the recorded values; a key that is not there is
   computed (the fallback, so the public tests work for students, who have no file);
 - neither: compute.
 
@@ -25,8 +25,8 @@ from typing import Any
 
 from harness import codec
 
-RECORD = "HW1_ORACLE_RECORD"
-CACHE = "HW1_ORACLE_CACHE"
+RECORD = "GRADER_ORACLE_RECORD"
+CACHE = "GRADER_ORACLE_CACHE"
 
 _values: dict[str, Any] | None = None
 _recorded: dict[str, bytes] = {}

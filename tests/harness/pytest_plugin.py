@@ -1,10 +1,13 @@
 """The pytest side of the harness: fixtures, rubric checks, feedback and the score table.
 
 Loaded with ``-p harness.pytest_plugin`` (see ``pyproject.toml``). Options:
-``--code DIR`` (the student files, laid out like ``HW1/code``), ``--given DIR`` (the
-given files, default ``HW1/code``), ``--reference DIR`` (the solutions, for hidden tests),
-``--problems 1,2`` (run only those), ``--debug-inprocess`` (``make test DEBUG=1``),
-``--worker-user NAME`` (run student code as that user; grading as root only).
+``--homework HWn`` (default: the homework of the test paths given, or the only one there is),
+``--code DIR`` (the student files, laid out like ``HWn/code``), ``--given DIR`` (the
+given files, default ``HWn/code``), ``--reference DIR`` (the solutions, for hidden tests),
+``--problems 1,2`` (run only those; ``graded`` is every problem but the extra credit),
+``--debug-inprocess`` (``make test DEBUG=1``), ``--worker-user NAME`` (run student code as
+that user; grading as root only). The homework's tests folder goes first on ``sys.path``, so
+its tests import its table (``rubric``) and its helpers by bare name.
 
 Tests use four fixtures: ``student`` (a :class:`harness.client.Submission`),
 ``credit`` (``credit(fraction)`` records partial credit), ``note`` (``note(text)``: what
@@ -25,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import layout, procs
+from harness import homework as homeworks
+from harness import procs
 from harness.client import InProcessSubmission, Submission, Worker
 from harness.contract import Contract
 from harness.errors import CheckFailed, NotImplementedYet, StudentCodeError
@@ -40,11 +44,15 @@ _NOTE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("hw1", "HW1 grading harness")
-    group.addoption("--code", default=None, help="folder with the student files (default: HW1/code)")
-    group.addoption("--given", default=None, help="folder with the given files (default: HW1/code)")
-    group.addoption("--reference", default=None, help="folder with the reference solutions (default: solutions)")
-    group.addoption("--problems", default="", help="comma-separated problem numbers to run (default: all)")
+    group = parser.getgroup("grading", "homework grading harness")
+    group.addoption("--homework", default=None,
+                    help="the homework, HWn (default: the one the test paths belong to, or the only one)")
+    group.addoption("--code", default=None, help="folder with the student files (default: HWn/code)")
+    group.addoption("--given", default=None, help="folder with the given files (default: HWn/code)")
+    group.addoption("--reference", default=None, help="folder with the reference solutions (default: solutions/HWn)")
+    group.addoption("--problems", default="",
+                    help="comma-separated problems to run: numbers, EC, or graded (every problem but the extra "
+                         "credit); default: all")
     group.addoption("--debug-inprocess", action="store_true", help="run student code in this process")
     group.addoption("--worker-user", default=None, help="run student code as this user (name or uid; root only)")
     group.addoption("--no-score-table", action="store_true", help="do not print the score table")
@@ -55,29 +63,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sandbox-log", default=None,
                     help="write the protections the worker reported (JSON) to this file (grading)")
     group.addoption("--enforce-budgets", action="store_true",
-                    help="stop calling student code once a problem's time budget (tests/rubric.py) is spent")
+                    help="stop calling student code once a problem's time budget (the homework's table) is spent")
     group.addoption("--grader-tracebacks", action="store_true",
                     help="show the traceback of a grader error (staff; students see only its label)")
 
 
-def _rubric():
-    return importlib.import_module("rubric")
+def _homework(config: pytest.Config) -> homeworks.Homework:
+    return config.stash[_STATE]["homework"]
 
 
 def _root(config: pytest.Config) -> Path:
     return Path(config.rootpath)
 
 
-def assemble(code: Path, given: Path, target: Path) -> list[str]:
+def which_homework(config: pytest.Config) -> homeworks.Homework:
+    """``--homework``, else the homework the test paths on the command line belong to, else the only one."""
+    root = _root(config)
+    wanted = config.getoption("homework")
+    if not wanted:
+        found = {homeworks.from_path(root, arg.split("::", 1)[0]) for arg in config.args}
+        found.discard(None)
+        if len(found) > 1:
+            raise pytest.UsageError(f"tests of several homeworks ({', '.join(sorted(found))}) in one run: "
+                                    "run each homework on its own (--homework HWn)")
+        wanted = found.pop() if found else None
+    try:
+        return homeworks.Homework(root, wanted)
+    except homeworks.UnknownHomework as exc:
+        raise pytest.UsageError(f"--homework: {exc}") from None
+
+
+def assemble(code: Path, given: Path, target: Path, homework: homeworks.Homework) -> list[str]:
     """Copy the given files and the student files into ``target``; return the missing student files."""
     missing = []
-    for folder in layout.CODE_FOLDERS:
+    for folder in homework.code_folders:
         (target / folder).mkdir(parents=True, exist_ok=True)
-    for rel in layout.GIVEN_FILES:
+    for rel in homework.given_files:
         if (given / rel).is_file():
             shutil.copyfile(given / rel, target / rel)
-    for rel in layout.STUDENT_FILES:
+    for rel in homework.student_files:
         if (code / rel).is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(code / rel, target / rel)
         else:
             missing.append(rel)
@@ -89,38 +115,41 @@ def pytest_configure(config: pytest.Config) -> None:
     # deterministic. Set before any test module imports torch.
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(name, "1")
-    root = _root(config)
-    code = Path(config.getoption("code") or root / "HW1" / "code")
+    try:
+        homework = which_homework(config)
+    except pytest.UsageError:
+        if config.getoption("homework") or any(_names_homework_tests(arg) for arg in config.args):
+            raise
+        return  # no homework named and none to infer: this run grades nothing
+    if str(homework.tests) not in sys.path:  # its tests import its table and helpers by bare name
+        sys.path.insert(0, str(homework.tests))
+    code = Path(config.getoption("code") or homework.code)
     if not code.is_dir():
         raise pytest.UsageError(f"--code: {code} is not a folder")
-    given = Path(config.getoption("given") or root / "HW1" / "code")
+    given = Path(config.getoption("given") or homework.code)
     procs.become_subreaper()
-    scratch = Path(tempfile.mkdtemp(prefix="hw1-code-"))
-    missing = assemble(code, given, scratch / "code")
+    scratch = Path(tempfile.mkdtemp(prefix="grader-code-"))
+    missing = assemble(code, given, scratch / "code", homework)
     runtime = scratch / "runtime"
     shutil.copytree(Path(__file__).parent, runtime / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in homeworks.support_files(homework.tests):  # the homework's probes, for the worker
+        (runtime / "support" / path.relative_to(homework.tests)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, runtime / "support" / path.relative_to(homework.tests))
     user = config.getoption("worker_user")
     if user:  # the worker user must read the code and the runtime, and nothing else of ours
         for dirpath, _, filenames in os.walk(scratch):
             os.chmod(dirpath, 0o755)
             for name in filenames:
                 os.chmod(os.path.join(dirpath, name), 0o644)
-    problems = {p.number: p for p in _rubric().PROBLEMS}
-    wanted = parse_problems(config.getoption("problems"), _rubric().PROBLEMS)
+    problems = {p.number: p for p in homework.problems}
+    wanted = parse_problems(config.getoption("problems"), homework.problems)
+    reference = Path(config.getoption("reference") or homework.solutions)
     config.stash[_STATE] = {
-        "scratch": scratch, "code": scratch / "code", "runtime": runtime, "missing": missing,
+        "homework": homework, "scratch": scratch, "code": scratch / "code", "runtime": runtime, "missing": missing,
         "user": user, "problems": problems, "wanted": wanted, "live": None, "results": {},
-        "entries": _entries(), "reference": Path(config.getoption("reference") or root / "solutions"),
-        "given": given, "notes": {},
+        "entries": homework.entries(), "reference": reference, "given": given, "notes": {},
+        "contract": Contract([given, reference], homework),
     }
-    config.stash[_STATE]["contract"] = Contract([given, config.stash[_STATE]["reference"]], _rubric())
-
-
-def _entries() -> dict[str, tuple[int, object, str]]:
-    """Rubric entry of each test node: (problem, Test, number such as "2.3")."""
-    rubric = _rubric()
-    return {test.node: (problem, test, f"{problem}.{index}")
-            for problem, tests in rubric.TESTS.items() for index, test in enumerate(tests, start=1)}
 
 
 def _base_node(nodeid: str) -> str:
@@ -128,16 +157,28 @@ def _base_node(nodeid: str) -> str:
 
 
 def _graded(nodeid: str, entries: dict) -> bool:
-    """Public tests and every rubric entry are graded; other tests (the grader's own) are not."""
+    """Public tests and every table entry are graded; other tests (of the tooling) are not."""
     return nodeid.startswith("tests/") or _base_node(nodeid) in entries
 
 
+def _names_homework_tests(arg: str) -> bool:
+    """Does a command-line path name graded tests (``tests/...``, ``autograder/HWn/hidden/...``)?"""
+    parts = Path(arg.split("::", 1)[0]).parts
+    return bool(parts) and (parts[0] == "tests" or (len(parts) > 2 and parts[0] == "autograder"
+                                                   and parts[2] == "hidden"))
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
-    state = config.stash[_STATE]
+    state = config.stash.get(_STATE, None)
+    if state is None:
+        if any(i.nodeid.startswith("tests/") for i in items):
+            raise pytest.UsageError("graded tests need a homework: pass --homework HWn")
+        return
     graded = [i for i in items if _graded(i.nodeid, state["entries"])]
     unknown = sorted({_base_node(i.nodeid) for i in graded} - state["entries"].keys())
     if unknown:
-        raise pytest.UsageError("tests missing from tests/rubric.py (give each a number and points):\n  "
+        raise pytest.UsageError(f"tests missing from tests/{state['homework'].name}/rubric.py "
+                                "(give each a number and points):\n  "
                                 + "\n  ".join(unknown))
     if state["wanted"]:
         keep = [i for i in graded if state["entries"][_base_node(i.nodeid)][0] in state["wanted"]]
@@ -164,7 +205,7 @@ def student(request: pytest.FixtureRequest):
         raise StudentCodeError(
             f"{missing[0]} is missing from your submission, so Problem {number} cannot be graded. "
             f"Submit the file named exactly {Path(missing[0]).name} (at the top of your zip or in "
-            f"HW1/code/{Path(missing[0]).parent}/); `make submit` packs it for you."
+            f"{state['homework'].name}/code/{Path(missing[0]).parent}/); `make submit` packs it for you."
         )
     live = state["live"]
     if live is not None and live[0] != number:
@@ -215,7 +256,7 @@ def reference(request: pytest.FixtureRequest):
     state = request.config.stash[_STATE]
     if request.config.getoption("debug_inprocess"):
         pytest.fail("hidden tests do not run with DEBUG=1")
-    for folder in layout.CODE_FOLDERS:
+    for folder in state["homework"].code_folders:
         for base in (state["given"], state["reference"]):
             path = str(base / folder)
             if path not in sys.path:
@@ -250,8 +291,8 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
         info["grader_traceback"] = str(call.excinfo.getrepr(style="short", chain=True))[-8000:]
         info["feedback"] = GRADER_ERROR.format(kind=type(exc).__name__)
     elif hidden:
-        info["feedback"] = ("This hidden test failed; its details are hidden. "
-                            "Check your code against the conventions in HW1/README.md.")
+        info["feedback"] = ("This hidden test failed; its details are hidden. Check your code against the "
+                            f"conventions in {item.config.stash[_STATE]['homework'].name}/README.md.")
     else:
         info["feedback"] = str(call.excinfo.getrepr(style="short", chain=False))
     submission = item.funcargs.get("student") if hasattr(item, "funcargs") else None
@@ -269,7 +310,7 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    if not _graded(item.nodeid, item.config.stash[_STATE]["entries"]):
+    if _STATE not in item.config.stash or not _graded(item.nodeid, item.config.stash[_STATE]["entries"]):
         return report
     entry = item.config.stash[_STATE]["entries"][_base_node(item.nodeid)][1]
     if report.failed and call.excinfo is not None:
@@ -307,19 +348,23 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> di
 
 def problem_label(problem) -> str:
     """How the README and the table name a problem: its number, or "EC" for the extra credit."""
-    return "EC" if problem.extra_credit else str(problem.number)
+    return problem.label
 
 
 def parse_problems(text: str, problems) -> set[int]:
-    """``--problems`` (``"2,3"``, ``"4"``, ``"EC"`` or ``"7"``) as problem numbers; errors name the choices."""
+    """``--problems`` (``"2,3"``, ``"4"``, ``"EC"``, ``"7"`` or ``"graded"``: every problem but the extra
+    credit) as problem numbers; errors name the choices."""
     by_label = {problem_label(p).lower(): p.number for p in problems}
     by_label.update({str(p.number): p.number for p in problems})
     wanted = set()
     for word in text.replace(" ", ",").split(","):
         if not word.strip():
             continue
+        if word.strip().lower() == "graded":
+            wanted |= {p.number for p in problems if not p.extra_credit}
+            continue
         if word.strip().lower() not in by_label:
-            choices = ", ".join(problem_label(p) for p in problems)
+            choices = ", ".join(problem_label(p) for p in problems) + ", graded"
             raise pytest.UsageError(f"--problems: no problem {word.strip()!r} (choose among {choices}, "
                                     "comma-separated, e.g. P=2,3)")
         wanted.add(by_label[word.strip().lower()])
@@ -341,7 +386,7 @@ def case_outcomes(stats: dict) -> dict[str, str]:
     return out
 
 
-def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int]) -> list[str]:
+def score_table(results: dict, outcomes: dict[str, str], homework, wanted: set[int]) -> list[str]:
     """The lines of ``make test``'s score table (public tests only; the README explains it).
 
     One row per problem that ran: its test cases (passed, failed, skipped) and "public
@@ -349,12 +394,13 @@ def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int
     extra credit is named "EC" and counted apart, as extra. Skipped cases earn nothing and
     are shown as skipped (the 0-point CUDA test is skipped without a GPU).
     """
-    if any(test.hidden for tests in rubric.TESTS.values() for test in tests
+    if any(test.hidden for tests in homework.tests_table.values() for test in tests
            if any(_base_node(n) == test.node for n in outcomes)):  # a staff run with hidden tests
         lines = ["", "Score table of the tests run (public and hidden; staff run)",
                  f"{'Problem':<40} {'test cases':<22} earned / points of the tests run"]
-        for problem in rubric.PROBLEMS:
-            tests = [t for t in rubric.TESTS.get(problem.number, []) if any(_base_node(n) == t.node for n in outcomes)]
+        for problem in homework.problems:
+            tests = [t for t in homework.tests_table.get(problem.number, [])
+                     if any(_base_node(n) == t.node for n in outcomes)]
             if tests:
                 fractions = {t.node: [results.get(n, (0.0, False))[0] for n in outcomes if _base_node(n) == t.node]
                              for t in tests}
@@ -369,8 +415,8 @@ def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int
              f"{'Problem':<40} {'test cases':<22} public tests: earned / public points of the problem's points"]
     totals = {False: [0.0, 0.0, 0.0], True: [0.0, 0.0, 0.0]}  # extra credit? -> earned, public, problem points
     not_run, ran_numbers = [], set()
-    for problem in rubric.PROBLEMS:
-        tests = rubric.TESTS.get(problem.number, [])
+    for problem in homework.problems:
+        tests = homework.tests_table.get(problem.number, [])
         earned = public = 0.0
         passed = skipped = failed = 0
         all_not_impl = True
@@ -408,14 +454,15 @@ def score_table(results: dict, outcomes: dict[str, str], rubric, wanted: set[int
         total[2] += problem.points
     graded, extra = totals[False], totals[True]
     if graded[2]:
-        full = sum(p.points for p in rubric.PROBLEMS if not p.extra_credit)
+        full = sum(p.points for p in homework.problems if not p.extra_credit)
         lines.append(f"Public tests run: {graded[0]:.1f} / {graded[1]:g} public points of these problems' "
-                     f"{graded[2]:g} (HW1 is out of {full:g}; hidden tests hold the other {graded[2] - graded[1]:g}).")
+                     f"{graded[2]:g} ({homework.name} is out of {full:g}; hidden tests hold the other "
+                     f"{graded[2] - graded[1]:g}).")
     if extra[2]:
         lines.append(f"Extra credit (EC): {extra[0]:.1f} / {extra[1]:g} public points of its +{extra[2]:g}, "
                      "extra points on top of the 100.")
     # A problem asked for that did not run is worth a line; the extra credit only after a full run.
-    everything = {p.number for p in rubric.PROBLEMS if not p.extra_credit} <= ran_numbers
+    everything = {p.number for p in homework.problems if not p.extra_credit} <= ran_numbers
     not_run = [p for p in not_run if p.number in wanted or (p.extra_credit and everything)]
     if not_run:
         names = ", ".join(problem_label(p) for p in not_run)
@@ -440,7 +487,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus):
         reporter.write_line("What the outcome tests measured (pass or fail):")
         for line in notes:
             reporter.write_line(line)
-    for line in score_table(state["results"], outcomes, _rubric(), state["wanted"]):
+    for line in score_table(state["results"], outcomes, state["homework"], state["wanted"]):
         reporter.write_line(line)
     return result
 

@@ -273,7 +273,8 @@ def claim_worker_uid(user: str) -> tuple[int, int, int]:
                 continue  # a real account: never ours to use
             except KeyError:
                 pass
-        fd = os.open(os.path.join(folder, f"hw1-worker-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(os.path.join(folder, f"grader-worker-uid-{uid}.lock"),
+                     os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

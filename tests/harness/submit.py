@@ -1,4 +1,4 @@
-"""Pack your HW1 submission: ``python -m harness.submit --help`` (``make submit`` runs it).
+"""Pack your homework submission: ``python -m harness.submit --help`` (``make submit`` runs it).
 
 Checks first (a preflight): every graded file is present, and each imports in a fresh
 Python process (a syntax error or an import-time crash would cost you that problem's
@@ -6,8 +6,8 @@ points). Then it lists, file by file, every function that still raises the hando
 ``NotImplementedError`` (they earn no points) and asks before packing (``--force``, i.e.
 ``make submit FORCE=1``, packs without asking; without a terminal to answer it refuses).
 The extra credit is optional: its unfinished function is listed but asks nothing. Then it
-writes ``HW1-submission.zip`` holding exactly the six graded files, laid out like
-``HW1/code``, and prints what it packed. Upload that zip to Gradescope.
+writes ``HWn-submission.zip`` holding exactly the graded files, laid out like
+``HWn/code``, and prints what it packed. Upload that zip to Gradescope.
 """
 
 from __future__ import annotations
@@ -22,17 +22,18 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from harness.layout import CODE_FOLDERS, STUDENT_FILES
+from harness.homework import Homework, UnknownHomework, from_path
+from harness.worker import code_folders
 
 IMPORT_TIMEOUT_S = 120
 
 
-def preflight(code: Path) -> list[str]:
+def preflight(code: Path, student_files: dict[str, int]) -> list[str]:
     """Problems that would cost points, one line each (empty when all is well)."""
     problems = []
-    path = os.pathsep.join(str(code / folder) for folder in CODE_FOLDERS)
+    path = os.pathsep.join(code_folders(code))
     env = {**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg", "SDL_VIDEODRIVER": "dummy"}
-    for rel, number in STUDENT_FILES.items():
+    for rel, number in student_files.items():
         if not (code / rel).is_file():
             problems.append(f"missing {code / rel} (Problem {number})")
             continue
@@ -96,14 +97,14 @@ def _unfinished_in(tree: ast.AST, prefix: str = "") -> list[tuple[str, str]]:
     return found
 
 
-def unfinished(code: Path) -> dict[str, list[tuple[str, str]]]:
+def unfinished(code: Path, student_files) -> dict[str, list[tuple[str, str]]]:
     """Student file -> ``[(qualified function name, label), ...]`` still raising NotImplementedError.
 
     ``label`` is the stub's "Problem N" or "Extra credit" ("" for a bare raise). Files that
     are missing or do not parse are left to the preflight.
     """
     out: dict[str, list[tuple[str, str]]] = {}
-    for rel in STUDENT_FILES:
+    for rel in student_files:
         try:
             tree = ast.parse((code / rel).read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
@@ -138,9 +139,9 @@ def confirm(question: str) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
-def pack(code: Path, out: Path) -> list[str]:
+def pack(code: Path, out: Path, student_files) -> list[str]:
     """Write the zip of the graded files that exist; return the packed names."""
-    names = [rel for rel in STUDENT_FILES if (code / rel).is_file()]
+    names = [rel for rel in student_files if (code / rel).is_file()]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for rel in names:
             archive.write(code / rel, rel)
@@ -149,20 +150,30 @@ def pack(code: Path, out: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.submit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--code", type=Path, default=Path("HW1/code"), help="your code folder (default: HW1/code)")
-    parser.add_argument("--out", type=Path, default=Path("HW1-submission.zip"), help="zip to write")
+    parser.add_argument("--homework", default=None,
+                        help="the homework (HWn; default: the one --code belongs to, or the only one here)")
+    parser.add_argument("--code", type=Path, default=None, help="your code folder (default: HWn/code)")
+    parser.add_argument("--out", type=Path, default=None, help="zip to write (default: HWn-submission.zip)")
     parser.add_argument("--force", action="store_true",
                         help="pack without asking, even if the preflight finds problems or functions are unfinished")
     args = parser.parse_args(argv)
+    root = Path.cwd()
+    try:
+        homework = Homework(root, args.homework or (from_path(root, args.code) if args.code else None))
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    args.code = args.code or homework.code
+    args.out = args.out or Path(f"{homework.name}-submission.zip")
+    student_files = homework.student_files
     if not args.code.is_dir():
         parser.error(f"--code {args.code} is not a folder")
-    problems = preflight(args.code)
+    problems = preflight(args.code, student_files)
     for line in problems:
         print(f"preflight: {line}")
     if problems and not args.force:
         print("Nothing packed. Fix the lines above (or pass --force to pack anyway).")
         return 1
-    todo = unfinished(args.code)
+    todo = unfinished(args.code, student_files)
     if todo:
         count = sum(len(functions) for functions in todo.values())
         print(f"{count} function(s) still raise NotImplementedError and earn no points:")
@@ -178,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             if not answer:
                 print("Nothing packed.")
                 return 1
-    packed = pack(args.code, args.out)
+    packed = pack(args.code, args.out, student_files)
     print(f"packed {args.out}:")
     for rel in packed:
         print(f"  {rel}  ({(args.code / rel).stat().st_size} bytes)")

@@ -8,14 +8,15 @@ file, so they can never corrupt the protocol.
 
 Requests: ``{"op": "call", "module", "function", "args", "kwargs"}`` calls a student
 function; ``{"op": "probe", "name": "family.function", "args", "kwargs"}`` runs a staff
-probe from :mod:`harness.probes`; each carries a ``seed`` for the global generators
+probe, ``probes.family.function`` of the homework's support modules (``RUNTIME/support``);
+each carries a ``seed`` for the global generators
 (:mod:`harness.seeding`), set just before the student code runs. Responses: ``{"ok": value}``
 or ``{"error": {...}}`` (with the student frames, and which student file failed to import or
 which function is missing), plus ``"mutated"``: the arguments a call changed in place.
 This file is the worker's entry point, so it imports only the standard library at the top
 and the codec after it has fixed ``sys.path``.
 
-When grading (``HW1_CONFINE=1``), before it reads the first request the worker confines
+When grading (``GRADER_CONFINE=1``), before it reads the first request the worker confines
 itself with Landlock (Linux 5.13+;
 best effort elsewhere): from then on it, the student code and anything it starts can read
 only the Python installation, the system folders, the code and runtime folders it was given
@@ -42,7 +43,13 @@ import traceback
 
 HEADER = struct.Struct("!Q")
 MAX_REQUEST = 512 * 1024 * 1024
-CODE_FOLDERS = ("frozen_lake", "bandits", "networks", "imitation")
+
+
+def code_folders(code_dir) -> list[str]:
+    """The folders of an assembled code tree (``HWn/code``'s layout) that go on ``sys.path``."""
+    code_dir = str(code_dir)
+    return sorted(os.path.join(code_dir, name) for name in os.listdir(code_dir)
+                  if os.path.isdir(os.path.join(code_dir, name)) and not name.startswith((".", "__")))
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -252,7 +259,7 @@ def _run(request: dict, mutated: list):
         return result
     if op == "probe":
         family, _, name = request["name"].partition(".")
-        module = importlib.import_module(f"harness.probes.{family}")
+        module = importlib.import_module(f"probes.{family}")
         seed_global_generators(int(request.get("seed", 0)))
         return getattr(module, name)(*args, **kwargs)
     if op == "ping":
@@ -263,16 +270,17 @@ def _run(request: dict, mutated: list):
 def main() -> None:
     request_fd, response_fd, code_dir = int(sys.argv[1]), int(sys.argv[2]), os.path.realpath(sys.argv[3])
     runtime_dir = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    # Scripts in HW1/code import their siblings by bare name (``import lake_info``).
-    sys.path[:0] = [os.path.join(code_dir, folder) for folder in CODE_FOLDERS] + [runtime_dir]
+    # Scripts in HWn/code import their siblings by bare name (``import lake_info``); probes come from the
+    # homework's support modules.
+    sys.path[:0] = code_folders(code_dir) + [runtime_dir, os.path.join(runtime_dir, "support")]
     from harness import sandbox  # the standard library only: the helpers it forks stay small
 
-    identity = os.environ.pop("HW1_WORKER_ID", "")  # "uid:gid" to drop to (root only)
+    identity = os.environ.pop("GRADER_WORKER_ID", "")  # "uid:gid" to drop to (root only)
     uid, gid = (int(n) for n in identity.split(":")) if identity else (None, None)
     protections = sandbox.enter(uid, gid, os.environ.get("HOME", os.getcwd()), (request_fd, response_fd))
     from harness import codec
 
-    if os.environ.get("HW1_CONFINE") == "1":  # grading only: a student's own `make test` hides nothing
+    if os.environ.get("GRADER_CONFINE") == "1":  # grading only: a student's own `make test` hides nothing
         shm = ["/dev/shm"] if str(protections.get("shm")).startswith("private") else []
         protections["landlock"] = _confine(read_only=[code_dir, runtime_dir],
                                            writable=[os.getcwd(), os.environ.get("HOME", ""),

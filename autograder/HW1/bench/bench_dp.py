@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT / "HW1" / "code" / "frozen_lake", ROOT / "solutions" / "frozen_lake"):
+ROOT = Path(__file__).resolve().parents[3]
+for folder in (ROOT / "HW1" / "code" / "frozen_lake", ROOT / "solutions" / "HW1" / "frozen_lake"):
     sys.path.insert(0, str(folder))
 
 import dynamic_programming  # noqa: E402  (the reference: solutions/ comes first on sys.path)

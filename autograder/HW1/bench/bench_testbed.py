@@ -26,8 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "solutions" / "bandits"), str(ROOT / "HW1" / "code" / "bandits")]
+ROOT = Path(__file__).resolve().parents[3]
+sys.path[:0] = [str(ROOT / "solutions" / "HW1" / "bandits"), str(ROOT / "HW1" / "code" / "bandits")]
 import agents  # noqa: E402  (the reference agents: solutions/ comes first)
 import numpy as np  # noqa: E402
 import testbed  # noqa: E402

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "solutions" / "bandits"), str(ROOT / "HW1" / "code" / "bandits")]
+ROOT = Path(__file__).resolve().parents[3]
+sys.path[:0] = [str(ROOT / "solutions" / "HW1" / "bandits"), str(ROOT / "HW1" / "code" / "bandits")]
 import agents  # noqa: E402
 import testbed  # noqa: E402
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 SETTINGS = ("BC_EPOCHS", "DAGGER_ITERATIONS", "DAGGER_EPISODES_PER_ITERATION", "DAGGER_EPOCHS")
 BANDS = ((475.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))
@@ -51,7 +51,7 @@ BC50_EPOCHS = 160  # the bc50 baseline's epochs (DAGGER_ITERATIONS x DAGGER_EPOC
 
 def _set_paths(solutions: Path, given: Path) -> None:
     sys.path[:0] = [str(solutions / "imitation"), str(solutions / "networks"), str(given / "imitation"),
-                    str(ROOT / "tests")]
+                    str(ROOT / "tests"), str(ROOT / "tests" / "HW1")]
 
 
 def band_credit(mean_return: float) -> float:
@@ -132,7 +132,7 @@ def learner_names() -> list[str]:
 
 
 def run_one(kind: str, train_seed: int) -> dict:
-    from harness.probes import imitation as probes
+    from probes import imitation as probes
 
     seeds = eval_seeds(train_seed)
     cpu_start = time.process_time()
@@ -163,7 +163,7 @@ def _baseline(kind: str, train_seed: int, seeds: list[int]):
     import gymnasium
     import torch
 
-    from harness.probes import imitation as probes
+    from probes import imitation as probes
 
     start = time.perf_counter()
     if kind == "bc50":
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", type=Path, default=None, help="append one JSON record per run to this file")
     parser.add_argument("--summarize", type=Path, nargs="+", default=None,
                         help="only summarise the records in these JSONL files")
-    parser.add_argument("--solutions", type=Path, default=ROOT / "solutions", help="reference folder")
+    parser.add_argument("--solutions", type=Path, default=ROOT / "solutions" / "HW1", help="reference folder")
     parser.add_argument("--given", type=Path, default=ROOT / "HW1" / "code", help="given files folder")
     parser.add_argument("--quiet", action="store_true", help="no line per run")
     parser.add_argument("--markdown", action="store_true", help="with --summarize: print one Markdown table")

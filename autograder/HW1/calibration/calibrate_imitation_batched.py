@@ -264,7 +264,7 @@ def expert_demos(seeds, n_episodes, max_steps):
     """The probes' staff rollouts (Gymnasium itself), reset with ``seed * 1000 + i``."""
     import gymnasium
 
-    from harness.probes import imitation as probes
+    from probes import imitation as probes
 
     env = gymnasium.make("CartPole-v1", max_episode_steps=max_steps)
     demos = [probes._staff_rollouts(env, n_episodes, int(seed) * 1000) for seed in seeds]
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", type=Path, default=None, help="append one record per run to this file")
     parser.add_argument("--check", type=int, default=0,
                         help="also run the first N seeds through calibrate_imitation.py's path and compare")
-    parser.add_argument("--solutions", type=Path, default=calib.ROOT / "solutions")
+    parser.add_argument("--solutions", type=Path, default=calib.ROOT / "solutions" / "HW1")
     parser.add_argument("--given", type=Path, default=calib.ROOT / "HW1" / "code")
     args = parser.parse_args(argv)
 

@@ -1,8 +1,9 @@
-"""Benchmark the batch: ``python -m hw1grader.bench_batch --help`` (``make bench-batch``).
+"""Benchmark the batch: ``python -m grader.bench.batch --homework HWn --help`` (``make bench-batch``).
 
-Builds the autograder zip once (outside the measurement) and a plain folder of 8 corpus
-submissions (:data:`BATCH`: correct, buggy, hostile, incomplete), then grades that same batch
-twice through :func:`hw1grader.batch.run`, from scratch each time: on 1 Dask worker, then on 2.
+Builds the homework's autograder zip once (outside the measurement) and a plain folder of its
+bench class (``"bench"`` of ``autograder/HWn/classes.json``; HW1's: 8 correct, buggy, hostile and
+incomplete submissions), then grades that same batch twice through :func:`grader.operations.batch.run`,
+from scratch each time: on 1 Dask worker, then on 2.
 Prints both wall times (cluster start included), the speed-up (goal: at least 1.7x on a 2-core
 machine), the cost of one submission, whether both runs gave byte-identical per-test scores, the
 machine's load average before and after (the figures are only as quiet as the machine), and the
@@ -19,19 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from hw1grader import batch, build, synthetic
+from grader.operations import batch, synthetic
+from grader.release import build
+from harness.homework import Homework, UnknownHomework
 
 ROOT = build.ROOT
-BATCH = {
-    "s1-correct": "solutions-full",
-    "s2-correct-alt": "bandits-alt",
-    "s3-dp-ties": "dp-ties-high",
-    "s4-eps-greedy": "bandits-eps-nongreedy",
-    "s5-no-scale": "nets-no-scale",
-    "s6-fork-escape": "hostile-fork-escape",
-    "s7-missing-file": "missing-lake-model",
-    "s8-bc-no-zero-grad": "il-bc-no-zero-grad",
-}
 CLASS_SIZE, BIG_NODE = 500, 64
 
 
@@ -50,19 +43,24 @@ def load() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.bench_batch", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.bench.batch", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--problems", default="", help="comma-separated problems to grade (default: all)")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare (default: 1,2)")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",")]
-    with tempfile.TemporaryDirectory(prefix="hw1-bench-batch-") as tmp:
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    bench_class = synthetic.classes(homework)["bench"]
+    with tempfile.TemporaryDirectory(prefix="grader-bench-batch-") as tmp:
         work = Path(tmp)
-        zip_path = work / "autograder.zip"
-        build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
-        submissions = synthetic.plain_folder(work / "class", BATCH)
+        zip_path = build.build(homework, work / "autograder.zip")
+        submissions = synthetic.plain_folder(work / "class", bench_class, homework)
         walls, runs = {}, {}
         for n in counts:
-            print(f"bench-batch: {len(BATCH)} submissions on {n} worker(s); {load()}", flush=True)
+            print(f"bench-batch: {len(bench_class)} submissions on {n} worker(s); {load()}", flush=True)
             out = work / f"out-{n}"
             started = time.monotonic()
             status = batch.run(submissions, out, workers=n, problems=args.problems, zip_path=zip_path, progress=False)
@@ -72,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench-batch: the batch on {n} worker(s) exited {status}")
                 return 1
         print(f"bench-batch: after the runs, {load()} on {os.cpu_count()} cores")
-    per_sub = walls[counts[0]] * counts[0] / len(BATCH)
+    per_sub = walls[counts[0]] * counts[0] / len(bench_class)
     same = all(runs[n] == runs[counts[0]] for n in counts)
     for n in counts:
-        print(f"bench-batch: {n} worker(s): {walls[n]:.1f} s for {len(BATCH)} submissions")
+        print(f"bench-batch: {n} worker(s): {walls[n]:.1f} s for {len(bench_class)} submissions")
     if len(counts) >= 2:
         ratio = walls[counts[0]] / walls[counts[-1]]
         goal = 0.85 * counts[-1] / counts[0]

@@ -1,4 +1,4 @@
-"""Benchmark a whole grading run: ``python -m hw1grader.bench --help``.
+"""Benchmark a whole grading run: ``python -m grader.bench.grade --homework HWn --help``.
 
 Builds the autograder zip (outside the measurement), then grades a submission (default: the
 solutions) through the real autograder pinned to one CPU core (``taskset -c 0``), samples the
@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.release import build
 from harness import procs
-from hw1grader import build
+from harness.homework import Homework, UnknownHomework
 
 ROOT = build.ROOT
 
@@ -40,16 +41,22 @@ def memory(pids: list[int]) -> list[tuple[str, float, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--submission", type=Path, default=ROOT / "solutions", help="folder or zip to grade")
+    parser = argparse.ArgumentParser(prog="python -m grader.bench.grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    parser.add_argument("--submission", type=Path, default=None,
+                        help="folder or zip to grade (default: the homework's solutions)")
     parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
     parser.add_argument("--cores", default="0", help="CPU list for taskset (default: 0)")
     args = parser.parse_args(argv)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
     with tempfile.TemporaryDirectory() as tmp:
         # Build first, outside the measured tree: recording the torch oracles loads torch twice.
-        zip_path = Path(tmp) / "autograder.zip"
-        build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
-        cmd = [sys.executable, "-m", "hw1grader.grade", "--submission", str(args.submission),
+        zip_path = build.build(homework, Path(tmp) / "autograder.zip")
+        cmd = [sys.executable, "-m", "grader.operations.grade", "--homework", homework.name,
+               "--submission", str(args.submission or homework.solutions),
                "--results", f"{tmp}/results.json", "--zip", str(zip_path)]
         if args.problems:
             cmd += ["--problems", args.problems]

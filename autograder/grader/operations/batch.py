@@ -1,8 +1,8 @@
-"""Grade a whole class on Dask distributed: ``python -m hw1grader.batch --help`` (``make batch``).
+"""Grade a whole class on Dask distributed: ``python -m grader.operations.batch --help`` (``make batch``).
 
-Reads a Gradescope export or a plain folder of submissions (:mod:`hw1grader.export`), builds
+Reads a Gradescope export or a plain folder of submissions (:mod:`grader.operations.export`), builds
 the autograder zip once, and grades every submission through the same path as ``make grade``
-(:func:`hw1grader.grade.run`: ``run_autograder``, the supervisor, the unprivileged worker) on
+(:func:`grader.operations.grade.run`: ``run_autograder``, the supervisor, the unprivileged worker) on
 Dask workers: an embedded ``LocalCluster`` with one single-threaded worker process per core, or
 an existing cluster (``--scheduler tcp://host:8786``). Each task carries the submission's bytes
 and returns the record of its grading; the autograder zip travels to each worker once
@@ -14,7 +14,7 @@ what is missing or changed (``--force``: everything; ``--retry-errors``: grader 
 an interruption (Ctrl-C, a killed worker) loses nothing that finished. A grading that crashes,
 runs past its time limit or leaves an invalid ``results.json`` is a grader error for that
 submission alone. At the end, ``grades.csv``, ``tests.csv``, ``changes.csv`` and ``report.html``
-are written from the records (:mod:`hw1grader.classreport`).
+are written from the records (:mod:`grader.operations.classreport`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from hw1grader import build, classreport, export, grade, results, supervisor
+from grader.operations import classreport, export, grade
+from grader.release import build
+from grader.submission import results, supervisor
+from harness.homework import Homework, UnknownHomework
 
 ROOT = build.ROOT
 # A grading is killed this long after the supervisor's overall budget (which already leaves it time to
@@ -59,7 +62,7 @@ def _install_autograder(data: bytes, digest: str) -> Path:
             return path
         if sha256(data) != digest:
             raise RuntimeError(f"the autograder zip reached this worker damaged (digest is not {digest[:12]})")
-        folder = Path(tempfile.mkdtemp(prefix=f"hw1-autograder-{digest[:12]}-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"grader-autograder-{digest[:12]}-"))
         path = folder / "autograder.zip"
         path.write_bytes(data)
         _installed[digest] = path
@@ -107,7 +110,7 @@ def grade_submission(sub_id: str, files: dict[str, bytes], metadata: dict, autog
     """
     zip_path = _install_autograder(autograder, autograder_digest)
     limit = (budget if budget is not None else supervisor.OVERALL_BUDGET_S) + HANG_MARGIN_S
-    with tempfile.TemporaryDirectory(prefix="hw1-batch-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as tmp:
         folder = Path(tmp) / "submission"
         _write_files(files, folder)
         done = grade.run(folder, zip_path, problems, budget, limit, metadata)
@@ -129,6 +132,7 @@ class Options:
     autograder_digest: str
     problems: str
     budget: float | None
+    homework: str = "Homework"  # the zip's homework: the assignment title in each submission's metadata
 
     def key(self, sub: export.Submission) -> dict:
         return {"version": RECORD_VERSION, "submission_digest": sub.digest,
@@ -210,13 +214,13 @@ def grade_all(out: Path, todo: list[export.Submission], options: Options, autogr
               f"{slots} grading(s) at a time, at {where}", flush=True)
         shipped = client.scatter(autograder, broadcast=True, hash=False)  # once per worker, not per task
         # By reference, never by value: run as ``python -m``, this module is __main__, which cloudpickle
-        # would ship whole; workers import hw1grader themselves.
-        task = importlib.import_module("hw1grader.batch").grade_submission
+        # would ship whole; workers import the grading package themselves.
+        task = importlib.import_module("grader.operations.batch").grade_submission
         futures = {}
         for sub in todo:
-            future = client.submit(task, sub.id, sub.files, sub.metadata(), shipped,
+            future = client.submit(task, sub.id, sub.files, sub.metadata(options.homework), shipped,
                                    options.autograder_digest, options.problems, options.budget,
-                                   key=f"hw1-grade-{sub.id}-{sub.digest[:12]}", pure=False)
+                                   key=f"grade-{sub.id}-{sub.digest[:12]}", pure=False)
             futures[future] = sub
         failures = 0
         bar = tqdm(total=len(todo), unit="sub", desc="grading", disable=not progress, file=sys.stderr,
@@ -245,14 +249,12 @@ def grade_all(out: Path, todo: list[export.Submission], options: Options, autogr
     return done, interrupted
 
 
-def autograder_zip(given: Path | None, out: Path) -> bytes:
-    """The autograder zip's bytes: ``given``, or built once into ``OUT/autograder.zip``."""
+def autograder_zip(given: Path | None, out: Path, homework: Homework | None) -> bytes:
+    """The autograder zip's bytes: ``given``, or ``homework``'s built once into ``OUT/autograder.zip``."""
     if given is not None:
         return given.read_bytes()
-    path = out / "autograder.zip"
-    print("batch: building the autograder zip (records the torch oracles once)", flush=True)
-    build.write_zip(build.contents(), path, executables=("setup.sh", "run_autograder"))
-    return path.read_bytes()
+    print(f"batch: building {homework.name}'s autograder zip (records the torch oracles once)", flush=True)
+    return build.build(homework, out / "autograder.zip").read_bytes()
 
 
 def manifest_of(zip_bytes: bytes) -> dict:
@@ -266,7 +268,7 @@ def manifest_of(zip_bytes: bytes) -> dict:
 
 def run(submissions: Path, out: Path, *, workers: int, scheduler: str | None = None, force: bool = False,
         retry_errors: bool = False, problems: str = "", budget: float | None = None, zip_path: Path | None = None,
-        progress: bool = True) -> int:
+        progress: bool = True, homework: Homework | None = None) -> int:
     """The whole batch; returns the exit status (0 done, 2 unreadable input, 130 interrupted)."""
     try:
         loaded = export.load(submissions)
@@ -276,9 +278,9 @@ def run(submissions: Path, out: Path, *, workers: int, scheduler: str | None = N
     for line in loaded.problems:
         print(f"batch: input: {line}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
-    autograder = autograder_zip(zip_path, out)
+    autograder = autograder_zip(zip_path, out, homework)
     problems = ",".join(str(n) for n in sorted({int(p) for p in problems.split(",") if p.strip()}))
-    options = Options(sha256(autograder), problems, budget)
+    options = Options(sha256(autograder), problems, budget, manifest_of(autograder).get("homework", "Homework"))
     records, todo = plan(out, loaded.submissions, options, force, retry_errors)
     print(f"batch: {len(loaded.submissions)} submission(s) in {submissions} ({loaded.kind}); "
           f"{len(records)} up to date, {len(todo)} to grade", flush=True)
@@ -304,9 +306,10 @@ def run(submissions: Path, out: Path, *, workers: int, scheduler: str | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.batch", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m grader.operations.batch", description=__doc__.split("\n\n")[0],
                                      epilog="Outputs in OUT: results/<id>.json (one per submission), grades.csv, "
                                             "tests.csv, changes.csv (when the input recorded scores), report.html.")
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--submissions", type=Path, required=True,
                         help="a Gradescope export (folder or zip) or a folder with one sub-folder or zip per student")
     parser.add_argument("--out", type=Path, required=True, help="output folder (reused by later runs)")
@@ -326,9 +329,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     if args.zip is not None and not args.zip.is_file():
         parser.error(f"--zip {args.zip} is not a file")
+    try:
+        homework = None if args.zip else Homework(build.ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
     return run(args.submissions, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
                retry_errors=args.retry_errors, problems=args.problems, budget=args.budget, zip_path=args.zip,
-               progress=not args.no_progress)
+               progress=not args.no_progress, homework=homework)
 
 
 if __name__ == "__main__":

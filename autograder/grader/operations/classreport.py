@@ -1,6 +1,6 @@
 """A class's grades as files staff use: grades.csv, tests.csv, changes.csv and report.html.
 
-Everything here is computed from the batch's records (:mod:`hw1grader.batch`) and the manifest the
+Everything here is computed from the batch's records (:mod:`grader.operations.batch`) and the manifest the
 autograder graded with; nothing is graded here. ``report.html`` is one self-contained page: the
 plots are PNGs (matplotlib, Agg) embedded as ``data:`` URIs, the style is inline, nothing loads
 from the network.
@@ -16,7 +16,7 @@ import io
 import statistics
 from pathlib import Path
 
-from hw1grader.export import Export, Submission
+from grader.operations.export import Export, Submission
 
 EPS = 1e-9
 CHART_TESTS = 25  # the pass-rate chart shows this many of the most failed tests; the table lists all
@@ -37,6 +37,7 @@ class ClassGrades:
     def __init__(self, loaded: Export, records: dict[str, dict], manifest: dict, problems: str = "") -> None:
         self.loaded = loaded
         self.records = records
+        self.homework = manifest.get("homework", "Homework")
         only = {int(p) for p in problems.split(",") if p.strip()}
         self.problems = [p for p in manifest["problems"] if not only or p["number"] in only]
         numbers = {p["number"] for p in self.problems}
@@ -274,9 +275,9 @@ def render_html(grades: ClassGrades, autograder_digest: str = "") -> str:
     changes = grades.changes()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     shown = ", ".join(str(p["number"]) for p in grades.problems)
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>HW1 class report</title>"
-             f"<style>{STYLE}</style></head><body>",
-             "<h1>HW1 class report</h1>",
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(grades.homework)} class report"
+             f"</title><style>{STYLE}</style></head><body>",
+             f"<h1>{e(grades.homework)} class report</h1>",
              f"<p class='meta'>{e(grades.loaded.source)} ({e(grades.loaded.kind)}) &middot; problems {e(shown)} "
              f"&middot; autograder {e(autograder_digest[:12])} &middot; {now}</p>"]
 

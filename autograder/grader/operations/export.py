@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 METADATA = "submission_metadata.yml"
-MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # far above any HW1 submission; a bigger one is a mistake
+MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # far above any homework's submission; a bigger one is a mistake
 SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -73,12 +73,12 @@ class Submission:
             h.update(data)
         return h.hexdigest()
 
-    def metadata(self) -> dict:
-        """A ``submission_metadata.json`` in Gradescope's shape for this submission."""
+    def metadata(self, title: str = "Homework") -> dict:
+        """A ``submission_metadata.json`` in Gradescope's shape for this submission (``title``: the assignment's)."""
         created = self.created_at or datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc).isoformat()
         number = int(self.id) if self.id.isdigit() else 0
         return {"id": number, "created_at": created, "submission_method": "upload", "assignment_id": 1,
-                "assignment": {"id": 1, "course_id": 1, "title": "HW1", "release_date": created,
+                "assignment": {"id": 1, "course_id": 1, "title": title, "release_date": created,
                                "due_date": created, "late_due_date": None, "group_submission": len(self.submitters) > 1,
                                "group_size": None, "total_points": "100.0"},
                 "users": [{"email": s.email, "id": i, "name": s.name} for i, s in enumerate(self.submitters, 1)],
@@ -103,7 +103,7 @@ def load(path: Path) -> Export:
     if path.is_file():
         if not zipfile.is_zipfile(path):
             raise InputError(f"{path} is neither a folder nor a zip file")
-        with tempfile.TemporaryDirectory(prefix="hw1-export-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="grader-export-") as tmp:
             try:
                 with zipfile.ZipFile(path) as archive:
                     archive.extractall(tmp)  # member names are sanitised: nothing lands outside tmp

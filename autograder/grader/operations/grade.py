@@ -1,4 +1,4 @@
-"""Grade a submission locally through the real autograder: ``python -m hw1grader.grade --help``.
+"""Grade a submission locally through the real autograder: ``python -m grader.operations.grade --help``.
 
 Builds (or takes) the autograder zip, unpacks it into a simulated ``/autograder`` root in
 a temporary folder, puts the submission (a folder or a zip) in ``submission/``, writes a
@@ -22,16 +22,17 @@ import time
 import zipfile
 from pathlib import Path
 
+from grader.release import build
 from harness import procs
-from hw1grader import build
+from harness.homework import Homework, UnknownHomework
 
 ROOT = build.ROOT
 
 
-def metadata() -> dict:
+def metadata(title: str = "Homework") -> dict:
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc).isoformat()
     return {"id": 1, "created_at": now, "submission_method": "upload", "assignment_id": 1,
-            "assignment": {"id": 1, "course_id": 1, "title": "HW1", "release_date": now, "due_date": now,
+            "assignment": {"id": 1, "course_id": 1, "title": title, "release_date": now, "due_date": now,
                            "late_due_date": None, "group_submission": False, "group_size": None,
                            "total_points": "100.0"},
             "users": [{"email": "student@example.edu", "id": 1, "name": "Local Student"}],
@@ -63,10 +64,12 @@ def prepare_root(zip_path: Path, submission: Path, root: Path, submission_metada
                  worker_user: str = WORKER_USER) -> None:
     """Lay out ``root`` as Gradescope does: source/, run_autograder, submission/, results/.
 
-    ``submission_metadata`` is written as ``submission_metadata.json`` (default: :func:`metadata`).
+    ``submission_metadata`` is written as ``submission_metadata.json`` (default: :func:`metadata`,
+    titled with the zip's homework).
     """
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
+    homework = json.loads((root / "source" / "manifest.json").read_text()).get("homework", "Homework")
     for name in ("run_autograder", "setup.sh"):
         os.chmod(root / "source" / name, 0o755)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
@@ -76,7 +79,7 @@ def prepare_root(zip_path: Path, submission: Path, root: Path, submission_metada
         shutil.copytree(submission, root / "submission", dirs_exist_ok=True, symlinks=True)
     elif submission.is_file():
         shutil.copy2(submission, root / "submission" / submission.name)
-    (root / "submission_metadata.json").write_text(json.dumps(submission_metadata or metadata(), indent=1))
+    (root / "submission_metadata.json").write_text(json.dumps(submission_metadata or metadata(homework), indent=1))
     isolate(root, worker_user)
 
 
@@ -107,7 +110,7 @@ def run(submission: Path, zip_path: Path, problems: str = "", budget: float | No
     machine-wide, so calls may overlap (the corpus and the batch grade several at once). Past
     ``timeout`` seconds the whole run is killed (its descendants first, then the supervisor).
     """
-    with tempfile.TemporaryDirectory(prefix="hw1-autograder-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-autograder-") as tmp:
         root = Path(tmp) / "autograder"
         prepare_root(zip_path, submission, root, submission_metadata, worker_user)
         cmd = [str(root / "run_autograder"), "--root", str(root), "--no-sweep-user", "--worker-user", worker_user]
@@ -115,7 +118,7 @@ def run(submission: Path, zip_path: Path, problems: str = "", budget: float | No
             cmd += ["--problems", problems]
         if budget is not None:
             cmd += ["--budget", str(budget)]
-        env = {**os.environ, "HW1_PYTHON": sys.executable}
+        env = {**os.environ, "AUTOGRADER_PYTHON": sys.executable}
         started = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 errors="replace")
@@ -153,11 +156,12 @@ def _kill_run(proc: subprocess.Popen) -> None:
 
 
 def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Path | None = None,
-          budget: float | None = None, quiet: bool = False) -> dict:
-    """Run the real autograder on ``submission``; return the results document."""
+          budget: float | None = None, quiet: bool = False, homework: Homework | None = None) -> dict:
+    """Run the real autograder on ``submission``; return the results document.
+
+    ``zip_path``: an autograder zip (it names its homework); without one, ``homework``'s is built."""
     if zip_path is None:
-        zip_path = ROOT / "dist" / "autograder.zip"
-        build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
+        zip_path = build.build(homework)
     done = run(submission, zip_path, problems, budget)
     if done.results_text is None:
         raise FileNotFoundError(f"the autograder left no results.json:\n{done.stderr[-3000:]}")
@@ -170,19 +174,26 @@ def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Pat
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--submission", type=Path, default=ROOT / "solutions",
-                        help="folder or zip (default: solutions)")
+    parser = argparse.ArgumentParser(prog="python -m grader.operations.grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    parser.add_argument("--submission", type=Path, default=None,
+                        help="folder or zip (default: the homework's solutions, solutions/HWn)")
     parser.add_argument("--results", type=Path, default=ROOT / "results" / "results.json",
                         help="where to copy results.json")
     parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
-    parser.add_argument("--zip", type=Path, default=None, help="use this autograder zip instead of building one")
+    parser.add_argument("--zip", type=Path, default=None,
+                        help="use this autograder zip instead of building the homework's (dist/HWn-autograder.zip)")
     parser.add_argument("--budget", type=float, default=None,
                         help="overall budget in seconds (default: the supervisor's)")
     args = parser.parse_args(argv)
-    if not args.submission.exists():
-        parser.error(f"--submission {args.submission} does not exist")
-    doc = grade(args.submission, args.results, args.problems, args.zip, args.budget)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    submission = args.submission or homework.solutions
+    if not submission.exists():
+        parser.error(f"--submission {submission} does not exist")
+    doc = grade(submission, args.results, args.problems, args.zip, args.budget, homework=homework)
     print(f"\nresults: {args.results}  score {doc['score']:g}")
     return 0
 

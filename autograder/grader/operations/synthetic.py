@@ -1,11 +1,13 @@
-"""A synthetic class in Gradescope's export layout, from the corpus: ``python -m hw1grader.synthetic --help``.
+"""A synthetic class in Gradescope's export layout, from a homework's corpus:
+``python -m grader.operations.synthetic --homework HWn --help``.
 
-Test data without real students for :mod:`hw1grader.batch`. :func:`gradescope_export` writes
-``assignment_<id>_export/`` with ``submission_metadata.yml`` (Ruby-symbol keys, as Gradescope
-writes them) and one ``submission_<id>/`` folder per submission, built from corpus entries with
-:func:`hw1grader.corpus.build_submission`. The default class (:data:`CLASS`) has correct, buggy
-and hostile submissions, one with a missing file, a group submission, one whose upload is a
-corrupt zip, a metadata entry without a folder and a folder the metadata does not name.
+Test data without real students for :mod:`grader.operations.batch`. :func:`gradescope_export`
+writes ``assignment_<id>_export/`` with ``submission_metadata.yml`` (Ruby-symbol keys, as
+Gradescope writes them) and one ``submission_<id>/`` folder per submission, built from corpus
+entries with :func:`grader.quality.corpus.build_submission`. The class is the homework's own
+(:func:`classes`); HW1's has correct, buggy and hostile submissions, one with a missing file, a
+group submission, one whose upload is a corrupt zip and a metadata entry without a folder; every
+export also has a folder the metadata does not name.
 
 Its recorded scores are made up, not graded: full marks on every test (0 for the stubs), with
 deliberate differences for some submissions (a test recorded lower, a total with no per-test
@@ -26,10 +28,13 @@ from pathlib import Path
 
 import yaml
 
-from hw1grader import build, corpus, manifest
+from grader.quality import corpus
+from grader.submission import manifest
+from harness.homework import Homework, UnknownHomework
 
 ASSIGNMENT_ID = 4242
 CORRUPT_ZIP = b"PK\x03\x04 this upload was cut short \x00\x01\x02"
+CLASSES = "classes.json"  # in autograder/HWn/: the homework's synthetic classes (see :func:`classes`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,20 +52,26 @@ class Student:
     recorded: str = "full"
 
 
-CLASS = (
-    Student(501, "solutions-full", (("Ada Lovelace", "1001"),)),
-    Student(502, "solutions-full", (("Alan Turing", "1002"), ("Grace Hopper", "1003")), "lower:2.3"),
-    Student(503, "dp-ties-high", (("Edsger Dijkstra", "1004"),)),
-    Student(504, "bandits-eps-nongreedy", (("Barbara Liskov", "1005"),)),
-    Student(505, "nets-no-scale", (("Donald Knuth", "1006"),)),
-    Student(506, "stubs-zero", (("Frances Allen", "1007"),), "zero"),
-    Student(507, "missing-lake-model", (("John Backus", "1008"),)),
-    Student(508, "hostile-memory-bomb", (("Mallory Memory", "1009"),), "total:100"),
-    Student(509, "hostile-fork-escape", (("Eve Escape", "1010"),)),
-    Student(510, "hostile-sigalrm-hang", (("Harry Hang", "1011"),), ""),
-    Student(511, "corrupt-zip", (("Carl Corrupt", "1012"),), "zero"),
-    Student(512, "", (("Nora Nofiles", "1013"),), ""),
-)
+def classes(homework: Homework) -> dict:
+    """The homework's synthetic classes, ``autograder/HWn/classes.json``: ``"synthetic"`` (the students of
+    :func:`gradescope_export`, each ``{"id", "entry", "submitters": [[name, sid], ...], "recorded"}``) and
+    ``"bench"`` (student id -> entry, the plain folder ``make bench-batch`` grades). Without the file:
+    one student per corpus entry, and the first eight entries for the bench."""
+    path = homework.staff / CLASSES
+    if path.is_file():
+        return json.loads(path.read_text())
+    names = [entry.name for entry in corpus.entries(homework)]
+    return {"synthetic": [{"id": 501 + i, "entry": name, "submitters": [[f"Student {i + 1}", str(1001 + i)]],
+                           "recorded": "zero" if name == "stubs-zero" else "full"} for i, name in enumerate(names)],
+            "bench": {f"s{i + 1}-{name}": name for i, name in enumerate(names[:8])}}
+
+
+def class_of(homework: Homework) -> tuple[Student, ...]:
+    """The synthetic class of ``homework`` (:func:`classes`)."""
+    return tuple(Student(int(s["id"]), s["entry"], tuple(tuple(x) for x in s["submitters"]), s.get("recorded", "full"))
+                 for s in classes(homework)["synthetic"])
+
+
 UNNAMED_FOLDER = "submission_999"  # a folder the metadata does not name
 
 
@@ -83,22 +94,24 @@ def _recorded_results(policy: str, tests: list[dict]) -> tuple[float | None, dic
     return total, {"score": total, "tests": entries}
 
 
-def _fill(student: Student, folder: Path) -> None:
+def _fill(homework: Homework, student: Student, folder: Path) -> None:
     if student.entry == "corrupt-zip":
         folder.mkdir(parents=True)
-        (folder / "HW1-submission.zip").write_bytes(CORRUPT_ZIP)
+        (folder / f"{homework.name}-submission.zip").write_bytes(CORRUPT_ZIP)
         return
-    corpus.build_submission(corpus.CORPUS / student.entry, folder)
+    corpus.build_submission(corpus.folder(homework) / student.entry, folder)
 
 
-def gradescope_export(target: Path, students: tuple[Student, ...] = CLASS, zipped: bool = False,
-                      unnamed_folder: bool = True, tests: list[dict] | None = None) -> Path:
-    """Write the export under ``target``; return its folder (or the zip, with ``zipped``).
+def gradescope_export(target: Path, homework: Homework, students: tuple[Student, ...] | None = None,
+                      zipped: bool = False, unnamed_folder: bool = True, tests: list[dict] | None = None) -> Path:
+    """Write the export of ``students`` (default: the homework's class) under ``target``; return its folder
+    (or the zip, with ``zipped``).
 
-    ``tests`` (manifest entries) number the recorded results; default: the repository's manifest.
+    ``tests`` (manifest entries) number the recorded results; default: the homework's manifest.
     """
+    students = class_of(homework) if students is None else students
     if tests is None and any(s.recorded for s in students):
-        tests = manifest.build(build.ROOT)["tests"]
+        tests = manifest.build(homework)["tests"]
     root = target / f"assignment_{ASSIGNMENT_ID}_export"
     root.mkdir(parents=True)
     meta = {}
@@ -115,9 +128,9 @@ def gradescope_export(target: Path, students: tuple[Student, ...] = CLASS, zippe
             info[":results"] = recorded
         meta[f"submission_{student.id}"] = info
         if student.entry:
-            _fill(student, root / f"submission_{student.id}")
+            _fill(homework, student, root / f"submission_{student.id}")
     if unnamed_folder:
-        _fill(Student(999, "solutions-full", ()), root / UNNAMED_FOLDER)
+        _fill(homework, Student(999, "solutions-full", ()), root / UNNAMED_FOLDER)
     (root / "submission_metadata.yml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     if not zipped:
         return root
@@ -130,25 +143,31 @@ def gradescope_export(target: Path, students: tuple[Student, ...] = CLASS, zippe
     return archive
 
 
-def plain_folder(target: Path, entries: dict[str, str]) -> Path:
+def plain_folder(target: Path, entries: dict[str, str], homework: Homework) -> Path:
     """One sub-folder per student (``{student id: corpus entry}``) under ``target``; returns ``target``."""
     target.mkdir(parents=True, exist_ok=True)
     for sub_id, entry in entries.items():
-        corpus.build_submission(corpus.CORPUS / entry, target / sub_id)
+        corpus.build_submission(corpus.folder(homework) / entry, target / sub_id)
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.synthetic", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.operations.synthetic", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the export into (must not exist)")
     parser.add_argument("--zip", action="store_true", help="write the export as one zip, as Gradescope downloads it")
     args = parser.parse_args(argv)
     if args.out.exists():
         parser.error(f"--out {args.out} exists; choose a new folder")
+    try:
+        homework = Homework(corpus.ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
     args.out.mkdir(parents=True)
-    path = gradescope_export(args.out, zipped=args.zip)
-    print(f"wrote {path}: {len(CLASS)} submissions in the metadata, folder {UNNAMED_FOLDER} not in it")
-    print(json.dumps({s.id: s.entry or "(no folder)" for s in CLASS}, indent=1))
+    path = gradescope_export(args.out, homework, zipped=args.zip)
+    students = class_of(homework)
+    print(f"wrote {path}: {len(students)} submissions in the metadata, folder {UNNAMED_FOLDER} not in it")
+    print(json.dumps({s.id: s.entry or "(no folder)" for s in students}, indent=1))
     return 0
 
 

@@ -1,13 +1,16 @@
-"""Grade the submission corpus and compare with what each entry expects.
+"""Grade a homework's submission corpus and compare with what each entry expects.
 
-``python -m hw1grader.corpus [--only NAME,...]`` (``--help``). Each folder of
-``autograder/corpus/`` is a submission: the student files it changes, laid out like
-``HW1/code`` (the other files come from ``solutions/``, unless ``"overlay": false``), and
+``python -m grader.quality.corpus --homework HWn [--only NAME,...]`` (``--help``). Each folder of
+``autograder/HWn/corpus/`` is a submission: the student files it changes, laid out like
+``HWn/code`` (the other files come from ``solutions/HWn``, unless ``"overlay": false``), and
 an ``expected.json`` (``"base"``: ``"solutions"``, ``"stubs"`` or ``"none"``). A buggy
 variant is a patch, ``<file>.patch`` (a unified diff of its base file), applied without
 fuzz, so it follows the solution and fails loudly once it no longer applies.
-``"copies": {"dest": "solutions/..."}`` places whole repository files elsewhere (flat
-layouts, misnamed files)::
+``"copies": {"dest": "solutions/HWn/..."}`` places whole repository files elsewhere (flat
+layouts, misnamed files). ``"replay": "HWm/<entry>"`` grades another homework's (hostile) entry
+against this homework's files: that entry's student files become this homework's files of the
+problems it names, each followed by a module ``__getattr__`` that sends every function or class the
+grader looks up to the entry's first function, so its attacks run here too (:func:`replay`)::
 
     {"problems": [2], "description": "greedy step without gamma", "expect": {"2": "lose"}}
 
@@ -16,13 +19,14 @@ Feedback expectations (optional): ``"hints"`` must appear in the entry's test ou
 no other entry's that does not declare them too (a hint is a claim about one cause);
 ``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message).
 ``"listen": {"tcp": PORT, "udp": PORT}`` runs loopback listeners during the grading (a
-network exfiltration target) that must hear nothing.
-Every entry is graded through the real autograder (:mod:`hw1grader.grade`) on the
+network exfiltration target) that must hear nothing. ``"leftovers": {"files": [glob, ...],
+"sysv_shm_keys": [key, ...]}`` names what a hostile entry would leave on the machine if it got
+past the sandbox (files in the shared writable folders, System V segments): none may be there after.
+Every entry is graded through the real autograder (:mod:`grader.operations.grade`) on the
 problems it names, and must also keep the invariants every run keeps: a schema-valid
 ``results.json``, the run finished within its budget, no hidden-test or reference text in
 any output, no expected value in a hidden test's message, no process left behind, and
-nothing left behind by hostile entries (files named ``hw1-hostile-*`` in the shared
-writable places, their System V segment).
+nothing left behind by hostile entries (their ``"leftovers"``).
 """
 
 from __future__ import annotations
@@ -41,16 +45,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.operations import grade
+from grader.release import build
+from grader.submission import results
+from grader.submission.secrets import leaks, secret_lines
 from harness import procs
-from harness.layout import STUDENT_FILES
-from hw1grader import build, grade, results
-from hw1grader.secrets import leaks, secret_lines
+from harness.homework import Homework, UnknownHomework
 
 ROOT = build.ROOT
-CORPUS = ROOT / "autograder" / "corpus"
 EXPECTATIONS = ("full", "lose", "zero")
 SHARED_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
-HOSTILE_SHM_KEY = 0x48573101  # the System V key of hostile-shm-filler
 
 
 @dataclasses.dataclass
@@ -64,24 +68,35 @@ class Outcome:
     hints: tuple[str, ...] = ()
 
 
-def entries(only: set[str] | None = None) -> list[Path]:
-    found = sorted(p.parent for p in CORPUS.glob("*/expected.json"))
+def folder(homework: Homework) -> Path:
+    """The homework's corpus: ``autograder/HWn/corpus``, one folder per entry."""
+    return homework.staff / "corpus"
+
+
+def entries(homework: Homework, only: set[str] | None = None) -> list[Path]:
+    found = sorted(p.parent for p in folder(homework).glob("*/expected.json"))
     return [p for p in found if not only or p.name in only]
 
 
-BASES = {"solutions": ROOT / "solutions", "stubs": ROOT / "HW1" / "code"}
+def homework_of(entry: Path) -> Homework:
+    """The homework whose corpus holds ``entry`` (``autograder/HWn/corpus/<entry>``)."""
+    return Homework(entry.parents[3], entry.parents[1].name)
 
 
 def _submission(entry: Path, spec: dict, target: Path) -> Path:
     """The entry's files over its base: ``"base"`` is solutions (default), stubs or none."""
+    homework = homework_of(entry)
+    bases = {"solutions": homework.solutions, "stubs": homework.code}
     base = spec.get("base", "solutions" if spec.get("overlay", True) else "none")
     if base != "none":
-        for rel in STUDENT_FILES:
+        for rel in homework.student_files:
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(BASES[base] / rel, target / rel)
+            shutil.copyfile(bases[base] / rel, target / rel)
     for dest, source in spec.get("copies", {}).items():
         (target / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / source, target / dest)
+        shutil.copyfile(homework.root / source, target / dest)
+    if "replay" in spec:
+        return replay(homework, spec, target)
     for path in sorted(entry.rglob("*")):
         if not path.is_file() or path.name == "expected.json":
             continue
@@ -91,6 +106,72 @@ def _submission(entry: Path, spec: dict, target: Path) -> Path:
             continue
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target / rel)
+    return target
+
+
+REPLAY_SHIM = """
+
+# Replayed against {homework}: every function or class the grader looks up runs {first}, given as many
+# positional arguments as it requires (the grader's own, then None), so its attacks run here too.
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    import inspect
+
+    target = globals()[{first!r}]
+    required = [p for p in inspect.signature(target).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+    def replayed(*args, **kwargs):
+        return target(*(list(args) + [None] * len(required))[:len(required)])
+
+    return replayed
+"""
+
+
+def _first_function(source: str) -> str | None:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+    return names[0] if names else None
+
+
+def replay(homework: Homework, spec: dict, target: Path) -> Path:
+    """Another homework's entry (``spec["replay"]``: ``"HWm/<entry>"``) as a submission of ``homework``.
+
+    The entry is built as its own homework's submission; each of its student files that it
+    changed becomes every student file of ``homework`` in the problems ``spec`` names, with
+    :data:`REPLAY_SHIM` appended; its other files (planted configuration, look-alike modules,
+    archives) go beside them, or stay at the top.
+    """
+    source_name, _, entry_name = spec["replay"].partition("/")
+    source = Homework(homework.root, source_name)
+    entry = folder(source) / entry_name
+    with tempfile.TemporaryDirectory(prefix="grader-replay-") as tmp:
+        built = build_submission(entry, Path(tmp) / "built")
+        attack = next((built / rel for rel in source.student_files if (built / rel).is_file()
+                       and (built / rel).read_bytes() != (source.solutions / rel).read_bytes()), None)
+        targets = [rel for rel, number in homework.student_files.items() if number in spec["problems"]]
+        if attack is not None:
+            text = attack.read_text(encoding="utf-8", errors="replace")
+            first = _first_function(text)
+            for rel in targets:
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                (target / rel).write_text(text + (REPLAY_SHIM.format(homework=homework.name, first=first)
+                                                  if first else ""), encoding="utf-8")
+        folder = Path(targets[0]).parent if targets else Path(".")
+        for path in sorted(entry.rglob("*")):
+            rel = path.relative_to(entry)
+            if not path.is_file() or path.name == "expected.json" or path.suffix == ".patch" \
+                    or rel.as_posix() in source.student_files:
+                continue
+            dest = target / (folder / rel.name if len(rel.parts) > 1 else rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
     return target
 
 
@@ -131,12 +212,14 @@ def _heard(sockets: list[socket.socket]) -> list[str]:
     return heard
 
 
-def leftovers() -> list[str]:
-    """What hostile entries left on the machine (and remove it): ``hw1-hostile-*`` files in the
-    shared writable folders and the System V segment of ``hostile-shm-filler``."""
+def leftovers(specs: list[dict]) -> list[str]:
+    """What hostile entries left on the machine (and remove it): the files and System V shared
+    memory segments their ``"leftovers"`` name."""
     found = []
+    patterns = sorted({g for spec in specs for g in spec.get("leftovers", {}).get("files", ())})
+    keys = {int(k) for spec in specs for k in spec.get("leftovers", {}).get("sysv_shm_keys", ())}
     for folder in SHARED_WRITABLE:
-        for path in folder.glob("hw1-hostile-*"):
+        for path in (p for pattern in patterns for p in folder.glob(pattern)):
             found.append(str(path))
             path.unlink(missing_ok=True)
     try:
@@ -145,7 +228,7 @@ def leftovers() -> list[str]:
         rows = []
     for row in rows:
         key, shmid = (int(field) for field in row.split()[:2])
-        if key == HOSTILE_SHM_KEY:
+        if key in keys:
             found.append(f"System V shared memory segment {key:#x}")
             subprocess.run(["ipcrm", "-m", str(shmid)], capture_output=True)
     return found
@@ -157,7 +240,7 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
     problems = ",".join(str(p) for p in spec["problems"])
     problems_seen: list[str] = []
     scores: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="hw1-corpus-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-corpus-") as tmp:
         submission = _submission(entry, spec, Path(tmp) / "submission")
         out = Path(tmp) / "results.json"
         listeners = _listen(spec.get("listen", {}))
@@ -183,7 +266,7 @@ def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: fl
     if left:
         problems_seen.append(f"{len(left)} process(es) outlived the run")
         procs.kill_descendants()
-    behind = leftovers() if check_processes else []
+    behind = leftovers([spec]) if check_processes else []
     if behind:
         problems_seen.append(f"left behind: {', '.join(behind[:5])}{' ...' if len(behind) > 5 else ''}")
     outputs = [t.get("output", "") for t in doc.get("tests", [])]
@@ -241,18 +324,22 @@ def cross_check_hints(outcomes: list[Outcome]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.corpus", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.quality.corpus", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--only", default="", help="comma-separated entry names (default: all)")
     parser.add_argument("--budget", type=float, default=540.0, help="overall budget per entry in seconds")
     parser.add_argument("--jobs", type=int, default=2, help="entries graded at once (default: 2)")
     args = parser.parse_args(argv)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
     procs.become_subreaper()
-    chosen = entries({n for n in args.only.split(",") if n} or None)
+    chosen = entries(homework, {n for n in args.only.split(",") if n} or None)
     if not chosen:
-        print("corpus: no entries found")
+        print(f"corpus {homework.name}: no entries found")
         return 1
-    zip_path = ROOT / "dist" / "autograder.zip"
-    build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
+    zip_path = build.build(homework)
     secrets = secret_lines(ROOT)
     failures = 0
     started = time.monotonic()
@@ -278,11 +365,11 @@ def main(argv: list[str] | None = None) -> int:
         failures += 1
         print(f"FAIL {len(left)} process(es) outlived the corpus run")
         procs.kill_descendants()
-    behind = leftovers()
+    behind = leftovers([json.loads((entry / "expected.json").read_text()) for entry in chosen])
     if behind:
         failures += 1
         print(f"FAIL left behind by the corpus run: {', '.join(behind[:10])}")
-    print(f"corpus: {len(chosen) - failures}/{len(chosen)} entries as expected "
+    print(f"corpus {homework.name}: {len(chosen) - failures}/{len(chosen)} entries as expected "
           f"({time.monotonic() - started:.0f} s)")
     return 1 if failures else 0
 

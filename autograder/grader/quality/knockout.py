@@ -1,14 +1,14 @@
 """Knock out one student function of the reference at a time and check who loses points.
 
-``python -m hw1grader.knockout [--problems 2,4] [--only NAME,...] [--jobs 2]`` (``--help``).
+``python -m grader.quality.knockout --homework HWn [--problems 2,4] [--only NAME,...] [--jobs 2]`` (``--help``).
 
 A wrong function must cost only its own points. For every function or method that holds a
 solution block, the reference with that body alone raising ``NotImplementedError`` (what
 ``make stubs`` writes for it) is graded by the public and hidden tests of each problem
 that exercises it. A test case may lose points only if it exercises the function:
 
-- directly: the rubric entry's ``functions``, narrowed to those its case id names;
-- by the contract: ``CALLS`` in ``tests/rubric.py`` (policy iteration calls evaluation...);
+- directly: the table entry's ``functions``, narrowed to those its case id names;
+- by the contract: ``CALLS`` in the homework's table (policy iteration calls evaluation...);
 - inside the reference: a function it calls by name, a method of its class or a base
   class, a class it uses (read from the solutions' source, :func:`reference_calls`).
 
@@ -33,25 +33,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import layout
+from grader.release import stubs
+from harness.homework import Homework, UnknownHomework
 from harness.scoring import case_fraction
-from hw1grader import stubs
 
-ROOT = Path(__file__).resolve().parents[2]
-TEST_DIRS = ("tests", "autograder/hidden")
-
-
-def _rubric():
-    sys.path.insert(0, str(ROOT / "tests"))
-    import rubric
-
-    return rubric
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # ------------------------------------------------------------------------------ call graph
 
 
-def reference_calls(solutions: Path) -> dict[str, set[str]]:
+def reference_calls(homework: Homework, solutions: Path) -> dict[str, set[str]]:
     """Edges of the reference's own call graph over every student file.
 
     Nodes are module-level functions and classes (``name``) and methods (``Class.method``).
@@ -59,7 +51,7 @@ def reference_calls(solutions: Path) -> dict[str, set[str]]:
     inside a class, to the methods it reaches through ``self.`` or ``super().``; a class
     points to its methods and to its base classes' (what using the class can run).
     """
-    trees = {rel: ast.parse((solutions / rel).read_text()) for rel in layout.STUDENT_FILES}
+    trees = {rel: ast.parse((solutions / rel).read_text()) for rel in homework.student_files}
     classes: dict[str, ast.ClassDef] = {}
     functions: set[str] = set()
     for tree in trees.values():
@@ -143,37 +135,40 @@ class Knockout:
     """Functions (qualified names) knocked out together in their files, graded on ``problems``."""
 
     label: str
-    targets: tuple[tuple[str, str], ...]  # (file relative to HW1/code, qualified function)
+    targets: tuple[tuple[str, str], ...]  # (file relative to HWn/code, qualified function)
     problems: tuple[int, ...]
 
 
-def knocked_code(targets, solutions: Path, given: Path, into: Path) -> Path:
+def knocked_code(homework: Homework, targets, solutions: Path, given: Path, into: Path) -> Path:
     """A code folder: the solutions with the ``targets`` stubbed, given files beside them."""
-    for rel in layout.GIVEN_FILES:
+    for rel in homework.given_files:
         (into / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(given / rel, into / rel)
     by_file: dict[str, set[str]] = {}
     for rel, owner in targets:
         by_file.setdefault(rel, set()).add(owner)
-    for rel in layout.STUDENT_FILES:
+    for rel in homework.student_files:
         source = (solutions / rel).read_text()
         if rel in by_file:
-            source = stubs.make_stub(source, rel, only=by_file[rel])
+            source = stubs.make_stub(source, rel, homework, only=by_file[rel])
         (into / rel).parent.mkdir(parents=True, exist_ok=True)
         (into / rel).write_text(source)
     return into
 
 
-def grade_cases(code: Path, problems, timeout: float = 900) -> dict[str, float]:
+def grade_cases(homework: Homework, code: Path, problems, timeout: float = 900) -> dict[str, float]:
     """Run the public and hidden tests of ``problems`` on ``code``: ``{nodeid: fraction earned}``."""
-    with tempfile.TemporaryDirectory(prefix="hw1-knockout-log-") as scratch:
+    root = homework.root
+    with tempfile.TemporaryDirectory(prefix="grader-knockout-log-") as scratch:
         log = Path(scratch) / "cases.jsonl"
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests'}:{ROOT / 'autograder'}",
+        env = {**os.environ, "PYTHONPATH": f"{root / 'tests'}:{root / 'autograder'}",
                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
-        cmd = [sys.executable, "-m", "pytest", *TEST_DIRS, "--code", str(code), "--reference", str(ROOT / "solutions"),
+        dirs = [homework.rel(d) for d in (homework.tests, homework.hidden) if d.is_dir()]
+        cmd = [sys.executable, "-m", "pytest", *dirs, "--homework", homework.name, "--code", str(code),
+               "--reference", str(homework.solutions),
                "--problems", ",".join(str(p) for p in problems), "--results-log", str(log),
                "--no-score-table", "-q", "-p", "no:cacheprovider"]
-        subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        subprocess.run(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
         cases = {}
         for line in log.read_text().splitlines() if log.exists() else []:
             record = json.loads(line)
@@ -181,18 +176,18 @@ def grade_cases(code: Path, problems, timeout: float = 900) -> dict[str, float]:
         return cases
 
 
-def plan(rubric, solutions: Path, problems: set[int] | None = None, only: set[str] | None = None):
-    """The knock-outs to run, the rubric's tests by node, the reference's call graph and ``CALLS``."""
-    graph = reference_calls(solutions)
-    calls = dict(getattr(rubric, "CALLS", {}))
-    problem_files = {p.number: p.files for p in rubric.PROBLEMS}
-    tests = {t.node: (number, t) for number, entries in rubric.TESTS.items() for t in entries}
+def plan(homework: Homework, solutions: Path, problems: set[int] | None = None, only: set[str] | None = None):
+    """The knock-outs to run, the table's tests by node, the reference's call graph and ``CALLS``."""
+    graph = reference_calls(homework, solutions)
+    calls = homework.calls
+    problem_files = {p.number: p.files for p in homework.problems}
+    tests = {t.node: (number, t) for number, entries in homework.tests_table.items() for t in entries}
     exercised_in: dict[int, set[str]] = {}
     for number, test in tests.values():
         exercised_in.setdefault(number, set()).update(closure(test.functions, graph, calls))
     runs: list[Knockout] = []
     unrelated: dict[int, list[tuple[str, str]]] = {}
-    for rel in layout.STUDENT_FILES:
+    for rel in homework.student_files:
         for owner in stubs.solution_owners((solutions / rel).read_text()):
             if owner.split(".")[0].startswith("_") or (only and owner not in only and owner.split(".")[0] not in only):
                 continue
@@ -219,25 +214,25 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def run(problems: set[int] | None = None, only: set[str] | None = None, jobs: int = 2,
-        solutions: Path = ROOT / "solutions", given: Path = ROOT / "HW1" / "code", log=_print) -> dict:
+def run(homework: Homework, problems: set[int] | None = None, only: set[str] | None = None, jobs: int = 2,
+        solutions: Path | None = None, given: Path | None = None, log=_print) -> dict:
     """Run the knock-outs; return ``{"rows": [...], "unexpected": [...]}`` (see the module docstring)."""
-    rubric = _rubric()
-    runs, tests, graph, calls = plan(rubric, solutions, problems, only)
+    solutions, given = solutions or homework.solutions, given or homework.code
+    runs, tests, graph, calls = plan(homework, solutions, problems, only)
     wanted = sorted({p for r in runs for p in r.problems})
-    baseline = grade_cases(solutions, wanted)
+    baseline = grade_cases(homework, solutions, wanted)
     points = {}
     for node, (_, test) in tests.items():
         cases = [n for n in baseline if n.split("[", 1)[0] == node]
         for case in cases:
             points[case] = test.points / len(cases)
-    with tempfile.TemporaryDirectory(prefix="hw1-knockout-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="grader-knockout-") as scratch:
 
         def grade(index_run):
             index, knockout = index_run
             started = time.monotonic()
-            code = knocked_code(knockout.targets, solutions, given, Path(scratch) / f"k{index}")
-            return knockout, grade_cases(code, knockout.problems), time.monotonic() - started
+            code = knocked_code(homework, knockout.targets, solutions, given, Path(scratch) / f"k{index}")
+            return knockout, grade_cases(homework, code, knockout.problems), time.monotonic() - started
 
         rows, unexpected = [], []
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -265,7 +260,8 @@ def case_problem(nodeid: str, tests: dict) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.knockout", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.quality.knockout", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
     parser.add_argument("--only", default="", help="comma-separated functions or classes to knock out (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="knock-outs graded at once (default: 2)")
@@ -273,7 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     problems = {int(p) for p in args.problems.split(",") if p.strip()} or None
     only = {o.strip() for o in args.only.split(",") if o.strip()} or None
-    result = run(problems, only, args.jobs)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    result = run(homework, problems, only, args.jobs)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     for label, case in result["unexpected"]:

@@ -1,6 +1,6 @@
-"""Staff self-checks that need a whole pytest run: ``python -m hw1grader.selfcheck --help``.
+"""Staff self-checks that need a whole pytest run: ``python -m grader.quality.selfcheck --help``.
 
-``stubs-score-zero``: the public and hidden tests against the bare stubs in ``HW1/code``
+``stubs-score-zero``: the public and hidden tests against the bare stubs in ``HWn/code``
 must fail every test as "not implemented yet" (0 points), with no error in the harness
 itself (pytest exit code 1: tests failed; anything else is a harness or usage error).
 """
@@ -15,13 +15,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness.homework import Homework, UnknownHomework
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def stubs_score_zero(code: Path) -> int:
+def stubs_score_zero(homework: Homework, code: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pytest", "tests", "autograder/hidden", "--code", str(code), "-q",
+        dirs = [homework.rel(d) for d in (homework.tests, homework.hidden) if d.is_dir()]
+        cmd = [sys.executable, "-m", "pytest", *dirs, "--homework", homework.name, "--code", str(code), "-q",
                "--no-score-table", "-p", "pytest_jsonreport", "--json-report", f"--json-report-file={report}",
                "--json-report-omit", "collectors", "log", "streams"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
@@ -41,12 +44,17 @@ def stubs_score_zero(code: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.selfcheck", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.quality.selfcheck", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="check", required=True)
     stubs = sub.add_parser("stubs-score-zero", help="the bare stubs fail every test as not implemented")
-    stubs.add_argument("--code", type=Path, default=ROOT / "HW1" / "code")
+    stubs.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    stubs.add_argument("--code", type=Path, default=None, help="the stubs (default: HWn/code)")
     args = parser.parse_args(argv)
-    return stubs_score_zero(args.code)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    return stubs_score_zero(homework, args.code or homework.code)
 
 
 if __name__ == "__main__":

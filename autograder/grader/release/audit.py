@@ -1,7 +1,8 @@
-"""Release audits: ``python -m hw1grader.audit {handout,drift} --help``.
+"""Release audits: ``python -m grader.release.audit {handout,drift} --homework HWn --help``.
 
-``handout``: the student handout leaks nothing. It holds only the allowed top-level
-entries; no hidden test, grading package or solution file; no student function whose body
+``handout``: the homework's student handout leaks nothing. It holds only the allowed top-level
+entries (its own ``HWn/``, ``tests/harness`` and ``tests/HWn``: no other homework); no hidden
+test, grading package or solution file; no student function whose body
 equals the reference's (bodies compared as syntax trees, docstrings aside); no line of a
 hidden test or of a solution body; no staff path; its rubric has no hidden entry; and no
 shipped text names a file or document students do not receive (the name of any file of
@@ -9,7 +10,7 @@ shipped text names a file or document students do not receive (the name of any f
 (:data:`STAFF_WORDS`).
 
 ``drift``: every stub and its solution agree on module names, public names, signatures,
-defaults and docstrings (the stub must be exactly what :mod:`hw1grader.stubs` generates),
+defaults and docstrings (the stub must be exactly what :mod:`grader.release.stubs` generates),
 the given files are the staff copy (the solutions hold none of their own), and the table of
 documented tuple returns that feedback relies on matches the reference's ``return`` statements.
 """
@@ -23,18 +24,20 @@ import sys
 import zipfile
 from pathlib import Path
 
-from harness.contract import RETURNS
-from harness.layout import GIVEN_FILES, STUDENT_FILES
-from hw1grader import build, handout
-from hw1grader.secrets import leaks, secret_lines
-from hw1grader.stubs import make_stub
+from grader.release import build, handout
+from grader.release.stubs import make_stub
+from grader.submission.secrets import leaks, secret_lines
+from harness.homework import TABLE, Homework, UnknownHomework
 
 ROOT = build.ROOT
-ALLOWED_TOP = {"HW1", "tests", "Makefile", "requirements.txt", "pyproject.toml"}
-STAFF_MARKERS = ("autograder/hidden", "/autograder/source", "hw1grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
-# Words for things students never get: staff documents, the staff wheel cache, staff-only tools.
-STAFF_WORDS = {"HW1-SPEC": r"HW1-SPEC", "DESIGN.md": r"DESIGN\.md", "CONTRIBUTING.md": r"CONTRIBUTING\.md",
-               "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/"}
+ALLOWED_TOP = {"tests", "Makefile", "requirements.txt", "pyproject.toml"}  # and the homework's own HWn/
+STAFF_MARKERS = ("/autograder/source", "autograder/grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
+# Words for things students never get: staff documents, the staff wheel cache, staff-only tools, the
+# grading package's modules.
+STAFF_WORDS = {"HWn-SPEC": r"HW\d+-SPEC", "DESIGN.md": r"DESIGN\.md", "CONTRIBUTING.md": r"CONTRIBUTING\.md",
+               "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/",
+               "the grading package": r"\bgrader\.(submission|release|quality|operations|bench)\b",
+               "staff folders": r"\bautograder/HW\d+\b"}
 
 
 def staff_names(root: Path, shipped: set[str]) -> set[str]:
@@ -87,14 +90,17 @@ def _has_solution(source: str) -> set[str]:
     return owners
 
 
-def audit_handout(zip_path: Path) -> list[str]:
+def audit_handout(zip_path: Path, homework: Homework) -> list[str]:
     problems = []
     with zipfile.ZipFile(zip_path) as archive:
         files = {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist() if "/" in name}
+    tests = homework.rel(homework.tests)
     for name in files:
         top = name.split("/", 1)[0]
-        if top not in ALLOWED_TOP:
+        if top not in ALLOWED_TOP | {homework.name}:
             problems.append(f"{name}: not allowed in the handout")
+        if top == "tests" and not name.startswith(("tests/harness/", f"{tests}/")):
+            problems.append(f"{name}: not this homework's tests")
         if name.startswith(("autograder/", "solutions/")) or "_hidden" in name:
             problems.append(f"{name}: staff file in the handout")
     secrets = secret_lines(ROOT)
@@ -111,41 +117,44 @@ def audit_handout(zip_path: Path) -> list[str]:
         leaked = leaks(text, secrets)
         if leaked:
             problems.append(f"{name}: contains a hidden or reference line: {leaked[0]!r}")
-    for rel in STUDENT_FILES:
-        stub = files.get(f"HW1/code/{rel}")
+    code = homework.rel(homework.code)
+    for rel in homework.student_files:
+        stub = files.get(f"{code}/{rel}")
         if stub is None:
-            problems.append(f"HW1/code/{rel}: missing from the handout")
+            problems.append(f"{code}/{rel}: missing from the handout")
             continue
-        solution = (ROOT / "solutions" / rel).read_text()
+        solution = (homework.solutions / rel).read_text()
         answered = _has_solution(solution)
         stub_bodies, solution_bodies = _bodies(stub.decode()), _bodies(solution)
         for name, body in stub_bodies.items():
             if name in answered and solution_bodies.get(name) == body:
-                problems.append(f"HW1/code/{rel}: {name} has the reference implementation")
-    if b"_hidden.py" in files.get("tests/rubric.py", b""):
-        problems.append("tests/rubric.py: lists hidden tests")
+                problems.append(f"{code}/{rel}: {name} has the reference implementation")
+    table = files.get(f"{tests}/{TABLE}", b"")
+    if b"_hidden.py" in table or b"autograder/" in table:
+        problems.append(f"{tests}/{TABLE}: lists hidden tests")
     return problems
 
 
-def audit_drift() -> list[str]:
+def audit_drift(homework: Homework) -> list[str]:
     problems = []
-    for rel in STUDENT_FILES:
-        solution, stub = ROOT / "solutions" / rel, ROOT / "HW1" / "code" / rel
+    code, solutions = homework.rel(homework.code), homework.rel(homework.solutions)
+    for rel in homework.student_files:
+        solution, stub = homework.solutions / rel, homework.code / rel
         if not solution.exists() or not stub.exists():
             problems.append(f"{rel}: {'solution' if not solution.exists() else 'stub'} missing")
             continue
-        expected = make_stub(solution.read_text(), rel)
+        expected = make_stub(solution.read_text(), rel, homework)
         if expected != stub.read_text():
-            problems.append(f"HW1/code/{rel} differs from what solutions/{rel} generates (run `make stubs`)")
+            problems.append(f"{code}/{rel} differs from what {solutions}/{rel} generates (run `make stubs`)")
         public = lambda src: sorted(n for n in _bodies(src) if "." not in n and not n.startswith("_"))  # noqa: E731
         if public(solution.read_text()) != public(stub.read_text()):
             problems.append(f"{rel}: public functions differ between stub and solution")
-    problems += audit_returns()
-    for rel in GIVEN_FILES:
-        if not (ROOT / "HW1" / "code" / rel).exists():
-            problems.append(f"given file HW1/code/{rel} missing")
-        if (ROOT / "solutions" / rel).exists():
-            problems.append(f"solutions/{rel}: given files live only in HW1/code (one copy)")
+    problems += audit_returns(homework)
+    for rel in homework.given_files:
+        if not (homework.code / rel).exists():
+            problems.append(f"given file {code}/{rel} missing")
+        if (homework.solutions / rel).exists():
+            problems.append(f"{solutions}/{rel}: given files live only in {code} (one copy)")
     return problems
 
 
@@ -161,47 +170,49 @@ def _tuple_returns(source: str) -> dict[str, set[int]]:
     return found
 
 
-def audit_returns() -> list[str]:
-    """``harness.contract.RETURNS`` (the arity feedback checks) matches every return of the reference.
+def audit_returns(homework: Homework) -> list[str]:
+    """The table's ``RETURNS`` (the arity feedback checks) matches every return of the reference.
 
     A function listed there returns tuples of exactly that length; a public function that
     returns a literal tuple is listed. Returns delegated to a helper are taken on trust.
     """
     problems = []
     lengths: dict[str, set[int]] = {}
-    for rel in STUDENT_FILES:
-        for name, found in _tuple_returns((ROOT / "solutions" / rel).read_text()).items():
+    for rel in homework.student_files:
+        for name, found in _tuple_returns((homework.solutions / rel).read_text()).items():
             lengths.setdefault(name, set()).update(found)
-    for name, names in RETURNS.items():
+    for name, names in homework.returns.items():
         if name not in lengths:
-            problems.append(f"contract.RETURNS names {name}, which no solution defines")
+            problems.append(f"RETURNS names {name}, which no solution defines")
         elif lengths[name] - {0} and lengths[name] - {0} != {len(names)}:
-            problems.append(f"contract.RETURNS says {name} returns {len(names)} values; the reference returns "
+            problems.append(f"RETURNS says {name} returns {len(names)} values; the reference returns "
                             f"tuples of {sorted(lengths[name] - {0})}")
     for name, found in lengths.items():
-        if not name.startswith("_") and name not in RETURNS and found - {0}:
-            problems.append(f"{name} returns a tuple in the reference but is missing from contract.RETURNS")
+        if not name.startswith("_") and name not in homework.returns and found - {0}:
+            problems.append(f"{name} returns a tuple in the reference but is missing from RETURNS")
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.audit", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.release.audit", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="audit", required=True)
     check = sub.add_parser("handout", help="the handout zip leaks nothing")
     check.add_argument("--zip", type=Path, default=None, help="audit this zip (default: build one)")
-    sub.add_parser("drift", help="stubs and solutions agree; given files have one copy")
+    drift = sub.add_parser("drift", help="stubs and solutions agree; given files have one copy")
+    for command in (check, drift):
+        command.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     args = parser.parse_args(argv)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
     if args.audit == "handout":
-        zip_path = args.zip
-        if zip_path is None:
-            zip_path = ROOT / "dist" / "HW1-handout.zip"
-            handout.main(["--out", str(zip_path)])
-        problems = audit_handout(zip_path)
+        problems = audit_handout(args.zip or handout.build_handout(homework), homework)
     else:
-        problems = audit_drift()
+        problems = audit_drift(homework)
     for line in problems:
-        print(f"audit {args.audit}: {line}")
-    print(f"audit {args.audit}: {'FAILED' if problems else 'clean'}")
+        print(f"audit {args.audit} {homework.name}: {line}")
+    print(f"audit {args.audit} {homework.name}: {'FAILED' if problems else 'clean'}")
     return 1 if problems else 0
 
 

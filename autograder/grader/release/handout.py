@@ -1,12 +1,13 @@
-"""Build the student handout: ``python -m hw1grader.handout --out dist/HW1-handout.zip``.
+"""Build a homework's student handout: ``python -m grader.release.handout --homework HWn``.
 
-The handout holds ``HW1/`` (the README, the report template, the stubs and the given
-code), the public tests with their harness and a rubric stripped of hidden entries, a
-student ``Makefile`` (install, test, demo, submit, help), the pinned requirements (without
-the staff-only pins and comments: :func:`student_requirements`) and the pytest
-configuration, all under one top folder ``HW1-handout/``. Nothing else: no solutions, no
-hidden tests, no grading package. :mod:`hw1grader.audit` checks that, and that no shipped
-text names a file or document students do not receive.
+The handout holds ``HWn/`` (the README, the report template, the stubs and the given
+code), the shared harness, the homework's public tests and support modules with its table
+stripped of hidden entries (``tests/HWn``), a student ``Makefile`` (install, test, demo,
+submit, help; the homework's own student targets come from ``tests/HWn/homework.mk``), the
+pinned requirements (without the staff-only pins and comments: :func:`student_requirements`)
+and the pytest configuration, all under one top folder ``HWn-handout/``. Nothing else: no
+other homework, no solutions, no hidden tests, no grading package. :mod:`grader.release.audit`
+checks that, and that no shipped text names a file or document students do not receive.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from hw1grader import build
-from hw1grader.stubs import strip_blocks
+from grader.release import build
+from grader.release.stubs import strip_blocks
+from harness.homework import TABLE, Homework, UnknownHomework
 
 ROOT = build.ROOT
-TOP = "HW1-handout"
 # Pins only staff targets use (lint, the results schema check): students never install them.
 STAFF_ONLY_PACKAGES = ("ruff", "jsonschema")
 REQUIREMENTS_HEADER = """\
-# The pinned packages of HW1 (`make install` installs them into .venv).
+# The pinned packages of the homework (`make install` installs them into .venv).
 # On Linux the Makefile takes PyTorch's CPU build from PyTorch's own index (TORCH_INDEX);
 # PyPI's default torch is a multi-GB CUDA build. Do not unpin torch.
 """
@@ -42,30 +43,50 @@ def student_requirements(text: str) -> str:
     return REQUIREMENTS_HEADER + "\n".join(pins) + "\n"
 
 
-def contents(root: Path = ROOT) -> dict[str, bytes]:
+def contents(homework: Homework) -> dict[str, bytes]:
     """Handout path (without the top folder) -> bytes."""
+    root = homework.root
     out: dict[str, bytes] = {
         "Makefile": (root / "autograder/handout/Makefile").read_bytes(),
         "requirements.txt": student_requirements((root / "requirements.txt").read_text()).encode(),
         "pyproject.toml": (root / "autograder/handout/pyproject.toml").read_bytes(),
     }
-    for tree in ("HW1", "tests"):
+    for tree in (homework.name, "tests/harness", homework.rel(homework.tests)):
         for path in build.files_under(root, tree):
             if "outputs" in path.relative_to(root).parts:
                 continue
             out[path.relative_to(root).as_posix()] = path.read_bytes()
-    rubric = (root / "tests/rubric.py").read_text()
-    out["tests/rubric.py"] = strip_blocks(rubric, "# BEGIN HIDDEN", "# END HIDDEN").encode()
+    table = f"{homework.rel(homework.tests)}/{TABLE}"
+    out[table] = strip_blocks((root / table).read_text(), "# BEGIN HIDDEN", "# END HIDDEN").encode()
+    return out
+
+
+def top(homework: Homework) -> str:
+    """The handout's one top folder, ``HWn-handout``."""
+    return f"{homework.name}-handout"
+
+
+def zip_path(homework: Homework) -> Path:
+    return homework.root / "dist" / f"{homework.name}-handout.zip"
+
+
+def build_handout(homework: Homework, out: Path | None = None) -> Path:
+    out = out or zip_path(homework)
+    build.write_zip({f"{top(homework)}/{name}": data for name, data in contents(homework).items()}, out)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.handout", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "HW1-handout.zip", help="zip to write")
+    parser = argparse.ArgumentParser(prog="python -m grader.release.handout", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    parser.add_argument("--out", type=Path, default=None, help="zip to write (default: dist/HWn-handout.zip)")
     args = parser.parse_args(argv)
-    files = {f"{TOP}/{name}": data for name, data in contents().items()}
-    build.write_zip(files, args.out)
-    print(f"wrote {args.out} ({len(files)} files, {args.out.stat().st_size // 1024} KB)")
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    out = build_handout(homework, args.out)
+    print(f"wrote {out} ({len(contents(homework))} files, {out.stat().st_size // 1024} KB)")
     return 0
 
 

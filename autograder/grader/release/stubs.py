@@ -19,16 +19,10 @@ import difflib
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from harness import layout  # noqa: E402
+from harness.homework import Homework, UnknownHomework
 
+ROOT = Path(__file__).resolve().parents[3]
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
-PROBLEM_LABELS = {7: "Extra credit"}
-
-
-def _problem_label(number: int) -> str:
-    return PROBLEM_LABELS.get(number, f"Problem {number}")
 
 
 def _enclosing_functions(source: str) -> dict[int, str]:
@@ -57,11 +51,11 @@ def solution_owners(source: str) -> list[str]:
     return list(dict.fromkeys(o for o in found if o is not None))
 
 
-def make_stub(source: str, rel_path: str, only: set[str] | None = None) -> str:
-    """The stub for the solution ``source`` of the student file ``rel_path``.
+def make_stub(source: str, rel_path: str, homework: Homework, only: set[str] | None = None) -> str:
+    """The stub for the solution ``source`` of ``homework``'s student file ``rel_path``.
 
     ``only`` (qualified function names) stubs those functions' blocks alone and keeps every
-    other block as it is: the reference with functions knocked out (:mod:`hw1grader.knockout`).
+    other block as it is: the reference with functions knocked out (:mod:`grader.quality.knockout`).
     """
     owners = _enclosing_functions(source)
     lines = source.splitlines(keepends=True)
@@ -83,9 +77,8 @@ def make_stub(source: str, rel_path: str, only: set[str] | None = None) -> str:
             indent = line[: len(line) - len(line.lstrip())]
             owner = owners.get(number)
             if owner is not None:
-                top = owner.split(".")[0]
-                problem = layout.FUNCTION_PROBLEMS.get(f"{rel_path}:{top}", layout.STUDENT_FILES[rel_path])
-                message = f"{_problem_label(problem)}: implement {owner} in {Path(rel_path).name} (see its docstring)"
+                problem = homework.problem_of(rel_path, owner.split(".")[0])
+                message = f"{problem.stub_label}: implement {owner} in {Path(rel_path).name} (see its docstring)"
                 out.append(f'{indent}raise NotImplementedError(\n{indent}    "{message}"\n{indent})\n')
         elif stripped == END:
             if block_start is None:
@@ -121,29 +114,37 @@ def strip_blocks(text: str, begin: str, end: str) -> str:
     return "".join(out)
 
 
-def stub_pairs(solutions: Path, code: Path):
+def stub_pairs(homework: Homework, solutions: Path, code: Path):
     """Yield ``(rel_path, generated_stub, committed_stub_or_None)`` for every student file."""
-    for rel in layout.STUDENT_FILES:
+    for rel in homework.student_files:
         committed = (code / rel).read_text() if (code / rel).exists() else None
         if not (solutions / rel).exists():
             yield rel, None, committed
             continue
-        yield rel, make_stub((solutions / rel).read_text(), rel), committed
+        yield rel, make_stub((solutions / rel).read_text(), rel, homework), committed
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.stubs", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--solutions", type=Path, default=ROOT / "solutions", help="solution folder (master)")
-    parser.add_argument("--code", type=Path, default=ROOT / "HW1" / "code", help="stub folder to write or check")
+    parser = argparse.ArgumentParser(prog="python -m grader.release.stubs", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    parser.add_argument("--solutions", type=Path, default=None,
+                        help="solution folder, the master (default: solutions/HWn)")
+    parser.add_argument("--code", type=Path, default=None, help="stub folder to write or check (default: HWn/code)")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="regenerate the stubs")
     mode.add_argument("--check", action="store_true", help="fail if a committed stub differs from its solution")
     args = parser.parse_args(argv)
+    try:
+        homework = Homework(ROOT, args.homework)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    args.solutions = args.solutions or homework.solutions
+    args.code = args.code or homework.code
     drift = 0
-    for rel, stub, committed in stub_pairs(args.solutions, args.code):
+    for rel, stub, committed in stub_pairs(homework, args.solutions, args.code):
         if stub is None:
             drift += 1
-            print(f"solutions/{rel} is missing")
+            print(f"{homework.rel(homework.solutions)}/{rel} is missing")
         elif args.write:
             (args.code / rel).parent.mkdir(parents=True, exist_ok=True)
             (args.code / rel).write_text(stub)
@@ -151,14 +152,15 @@ def main(argv: list[str] | None = None) -> int:
         elif stub != committed:
             drift += 1
             diff = difflib.unified_diff((committed or "").splitlines(), stub.splitlines(),
-                                        f"HW1/code/{rel} (committed)", f"HW1/code/{rel} (from solutions/{rel})",
+                                        f"{homework.name}/code/{rel} (committed)",
+                                        f"{homework.name}/code/{rel} (from {homework.rel(homework.solutions)}/{rel})",
                                         lineterm="", n=1)
             print("\n".join(list(diff)[:40]))
     if drift:
         print(f"{drift} stub(s) drifted from their solutions: run `make stubs` and commit.")
         return 1
     if args.check:
-        print(f"stubs match their solutions ({len(layout.STUDENT_FILES)} files)")
+        print(f"{homework.name}: stubs match their solutions ({len(homework.student_files)} files)")
     return 0
 
 

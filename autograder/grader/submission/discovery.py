@@ -1,6 +1,6 @@
 """Find the student files in a submission: flat, nested in folders, or inside a zip.
 
-Only the six graded files (``harness.layout.STUDENT_FILES``) are ever taken; everything
+Only the homework's graded files (its table's ``STUDENT_FILES``) are ever taken; everything
 else is ignored and reported (a planted ``conftest.py``, ``sitecustomize.py``, ``*.pth``
 or a module shadowing ``numpy`` never reaches the tests). Reading is bounded: file
 count, file size and total unzipped size, so a zip bomb or a huge tree costs nothing.
@@ -16,8 +16,6 @@ import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from harness.layout import STUDENT_FILES
-
 MAX_FILES = 5000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -28,8 +26,10 @@ RISKY = ("conftest.py", "pytest.ini", "sitecustomize.py", "usercustomize.py", "s
 
 @dataclasses.dataclass
 class Discovery:
-    """What a submission holds: ``found`` maps HW1 paths to where they came from."""
+    """What a submission holds: ``found`` maps the graded files (paths as in ``HWn/code``) to where they
+    came from; ``expected`` lists the graded files looked for."""
 
+    expected: tuple[str, ...] = ()
     found: dict[str, str] = dataclasses.field(default_factory=dict)
     missing: list[str] = dataclasses.field(default_factory=list)
     ignored: list[str] = dataclasses.field(default_factory=list)
@@ -37,7 +37,7 @@ class Discovery:
 
     def report(self) -> str:
         lines = []
-        for rel in STUDENT_FILES:
+        for rel in self.expected:
             if rel in self.found:
                 lines.append(f"  found    {rel}  (from {self.found[rel]})")
             else:
@@ -123,13 +123,14 @@ def _read_zip(path: Path, rel: str, out: list, notes: list[str], budget: int) ->
 
 
 def _choose(rel: str, matches: list[str]) -> str:
-    """Prefer a path ending with the HW1 layout (``frozen_lake/lake_model.py``), then the shallowest."""
+    """Prefer a path ending with the homework's layout (``folder/file.py``), then the shallowest."""
     return sorted(matches, key=lambda m: (not m.endswith(rel), m.count("/"), m))[0]
 
 
-def discover(submission: Path, target: Path) -> Discovery:
-    """Copy the graded files of ``submission`` into ``target`` laid out like HW1/code."""
-    result = Discovery()
+def discover(submission: Path, target: Path, student_files) -> Discovery:
+    """Copy the graded files (``student_files``, paths as in ``HWn/code``) of ``submission`` into
+    ``target``, laid out like ``HWn/code``."""
+    result = Discovery(expected=tuple(student_files))
     files = _candidates(submission, result.notes) if submission.exists() else []
     by_name: dict[str, list[str]] = {}
     content = {}
@@ -137,7 +138,7 @@ def discover(submission: Path, target: Path) -> Discovery:
         by_name.setdefault(PurePosixPath(rel).name, []).append(rel)
         content[rel] = source
     used = set()
-    for rel in STUDENT_FILES:
+    for rel in result.expected:
         name = PurePosixPath(rel).name
         matches = by_name.get(name, [])
         if not matches:

@@ -131,7 +131,7 @@ def score_table(doc: dict, problems: list) -> str:
             continue
         earned = sum(t["score"] for t in mine)
         possible = sum(t["max_score"] for t in mine)
-        label = f"{'EC' if problem.extra_credit else problem.number}  {problem.title}"[:44]  # as HW1/README.md
+        label = f"{problem.label}  {problem.title}"[:44]  # as the homework's README
         rows.append(f"{label:<44} {earned:>7.2f}/{possible:<7.2f}{'  (extra credit)' if problem.extra_credit else ''}")
     total = sum(p.points for p in problems if not p.extra_credit)
     rows.append(f"{'Total':<44} {doc['score']:>7.2f}/{total:<7.2f}")

@@ -35,15 +35,15 @@ def _solution_lines(path: Path) -> set[str]:
 
 
 def secret_lines(source: Path) -> frozenset[str]:
-    """Distinctive lines of ``source``'s hidden tests and solution bodies that are not public."""
+    """Distinctive lines of ``source``'s hidden tests and solution bodies (every homework's) that are not public."""
     secret: set[str] = set()
-    for path in sorted((source / "autograder" / "hidden").rglob("*.py")):
+    for path in sorted(source.glob("autograder/HW*/hidden/**/*.py")):
         secret |= _lines(path)
     for path in sorted((source / "solutions").rglob("*.py")):
         secret |= _solution_lines(path)
     public: set[str] = set()
-    for folder in ("tests", "HW1"):
-        for path in sorted((source / folder).rglob("*.py")):
+    for folder in [source / "tests", *sorted(p for p in source.glob("HW*") if p.is_dir())]:
+        for path in sorted(folder.rglob("*.py")):
             public |= _lines(path)
     # A line that occurs inside public text (a prefix of a longer import, say) is no secret.
     public_text = "\n".join(sorted(public))

@@ -1,9 +1,9 @@
 """The supervisor: the only writer of ``results.json`` (``run_autograder`` calls this).
 
-``python -m hw1grader.supervisor --root /autograder`` (``--help`` for the rest):
+``python -m grader.submission.supervisor --root /autograder`` (``--help`` for the rest):
 
 1. writes a valid fallback ``results/results.json`` (0 points, a visible reason) first;
-2. finds the graded files in ``submission/`` (:mod:`hw1grader.discovery`);
+2. finds the graded files in ``submission/`` (:mod:`grader.submission.discovery`);
 3. runs pytest once per problem in a subprocess with the staff configuration only
    (plugin autoloading off, a clean environment), under that problem's budget and an
    overall budget well below Gradescope's timeout; student code runs only in the
@@ -30,12 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.submission import results
+from grader.submission.discovery import discover
+from grader.submission.secrets import redact, secret_lines
 from harness import procs, sandbox
-from harness.layout import Problem
+from harness.homework import Problem
 from harness.scoring import case_fraction, entry_score
-from hw1grader import results
-from hw1grader.discovery import discover
-from hw1grader.secrets import redact, secret_lines
 
 OVERALL_BUDGET_S = 540.0  # Gradescope's default timeout is 600 s; leave time to write results
 RESERVE_S = 15.0
@@ -56,11 +56,11 @@ def _pytest_env(source: Path, home: Path) -> dict:
     }
     oracles = source / "autograder" / "oracles" / "torch.json"  # recorded at build time: no torch in the test process
     if oracles.is_file():
-        env["HW1_ORACLE_CACHE"] = str(oracles)
+        env["GRADER_ORACLE_CACHE"] = str(oracles)
     return env
 
 
-def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, scratch: Path,
+def run_problem(homework: str, problem: Problem, tests: list[dict], source: Path, code: Path, scratch: Path,
                 timeout: float, worker_user: str | None) -> tuple[dict[str, dict], str]:
     """Run one problem's tests; return ``{nodeid: case record}`` and a note for the log."""
     report = scratch / f"report-{problem.number}.json"
@@ -71,7 +71,8 @@ def run_problem(problem: Problem, tests: list[dict], source: Path, code: Path, s
            "-p", "pytest_jsonreport.plugin", "--json-report", f"--json-report-file={report}",
            "--json-report-omit", "collectors", "log", "streams", "traceback",
            "-p", "pytest_timeout", f"--timeout={int(problem.budget_s + PYTEST_GRACE_S)}",
-           "--code", str(code), "--given", str(source / "HW1" / "code"), "--reference", str(source / "solutions"),
+           "--homework", homework, "--code", str(code), "--given", str(source / homework / "code"),
+           "--reference", str(source / "solutions" / homework),
            "--problems", str(problem.number), "--enforce-budgets", "--confine", "--results-log", str(log),
            "--no-score-table", "-q", "-p", "no:cacheprovider",
            "--sandbox-log", str(scratch / f"sandbox-{problem.number}.json")]
@@ -246,9 +247,9 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
     problems = [Problem(**{**p, "files": tuple(p["files"])}) for p in manifest["problems"]]
     procs.become_subreaper()
     user, uid, lock = _claim(_worker_user(worker_user))
-    scratch = Path(tempfile.mkdtemp(prefix="hw1-grade-"))
+    scratch = Path(tempfile.mkdtemp(prefix="grader-grade-"))
     try:
-        found = discover(root / "submission", scratch / "submission")
+        found = discover(root / "submission", scratch / "submission", manifest["student_files"])
         _log("submission:\n" + found.report())
         graded: list[results.GradedTest] = []
         errors: list[dict] = []
@@ -260,7 +261,7 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
             remaining = deadline - time.monotonic() - RESERVE_S
             cases: dict[str, dict] = {}
             if remaining > 5:
-                cases, note = run_problem(problem, tests, source, scratch / "submission", scratch,
+                cases, note = run_problem(manifest["homework"], problem, tests, source, scratch / "submission", scratch,
                                           min(problem.budget_s + PYTEST_GRACE_S, remaining), user)
                 _log(f"problem {problem.number}: {note}")
             not_run = ("the overall time budget ran out before this test" if remaining <= 5 else
@@ -296,7 +297,8 @@ def supervise(root: Path, only: set[int], budget_s: float, worker_user: str | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw1grader.supervisor", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.submission.supervisor",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path("/autograder"),
                         help="the autograder root holding source/, submission/, results/ (default: /autograder)")
     parser.add_argument("--problems", default="", help="comma-separated problems to grade (default: all)")

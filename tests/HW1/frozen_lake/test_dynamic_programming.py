@@ -20,10 +20,10 @@ from collections import deque
 
 import numpy as np
 import pytest
+from lakes import COURSE_MAPS, lake, random_lake
 
 from harness.checks import check, check_array, check_close, check_equal, check_type
 from harness.errors import CheckFailed, StudentCodeError
-from harness.lakes import COURSE_MAPS, lake, random_lake
 
 LEFT, DOWN, RIGHT, UP = 0, 1, 2, 3
 LETTERS = "LDRU"

@@ -7,9 +7,9 @@ and Gymnasium itself stepping the environment in this process.
 
 import numpy as np
 import pytest
+from lakes import lake
 
 from harness.checks import check, check_array, check_close, check_equal, check_type
-from harness.lakes import lake
 
 LEFT, DOWN, RIGHT, UP = 0, 1, 2, 3
 HOLES_4X4, GOAL_4X4, START_4X4 = (1, 6, 9, 10), 5, 2

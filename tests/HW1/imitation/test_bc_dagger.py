@@ -14,9 +14,9 @@ import contextlib
 
 import gymnasium
 import numpy as np
+from cartpole import expert_rule, grade_returns, run_outcome
 
 from harness import oracle_cache
-from harness.cartpole import expert_rule, grade_returns, run_outcome
 from harness.checks import check, check_array, check_close, check_equal, check_type
 from harness.codec import EnvSpec
 

@@ -8,7 +8,7 @@ step. Returns are counted here.
 """
 
 
-from harness.cartpole import drive_partial_cartpole, grade_returns
+from cartpole import drive_partial_cartpole, grade_returns
 
 TRAIN_TIMEOUT = 120.0  # seconds for train_memory_agent (HW1/README.md)
 # Partial credit below the bar (mean return over 20 episodes -> fraction). Single-frame

@@ -8,9 +8,9 @@ MLP with a hand-written backward pass and SGD / Adam steps in Keras' formulation
 from __future__ import annotations
 
 import numpy as np
+import oracles
 import pytest
 
-from harness import oracles
 from harness.checks import check, check_array, check_close, check_type
 
 TOL32 = {"atol": 2e-5, "rtol": 1e-4}

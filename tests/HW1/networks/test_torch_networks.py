@@ -19,9 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import oracles
 import pytest
 
-from harness import oracle_cache, oracles
+from harness import oracle_cache
 from harness.checks import check, check_array, check_close, check_type
 
 TOL32 = {"atol": 2e-5, "rtol": 1e-4}

@@ -1,31 +1,25 @@
-"""Staff probes run inside the student worker: ``student.probe("family.function", ...)``.
+"""HW1's probes: staff code run inside the student worker, ``student.probe("family.function", ...)``.
 
-A probe builds objects from plain arguments, exercises the student's code and returns
-plain data. Probes hold no expected values: the test process judges what they return.
+A probe builds objects from plain arguments, exercises the student's code and returns plain
+data. Probes hold no expected values: the test process judges what they return. ``DISPLAY``
+says how each probe appears in feedback (:func:`harness.display.probe_display`).
 """
 
 from __future__ import annotations
 
-
-def _summarise(value) -> str:
-    if hasattr(value, "describe") and callable(value.describe):
-        return value.describe()
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return f"array(shape={tuple(value.shape)}, dtype={value.dtype})"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+from harness.display import summarise
 
 
 def _dp_call(args: tuple, kwargs: dict) -> str:
     function, rest = (args[0], args[1:]) if args else ("?", ())
-    shown = [_summarise(a) for a in rest]
+    shown = [summarise(a) for a in rest]
     if "seed" in kwargs:
         mode = kwargs.get("rng_mode", "seeded")
         if mode == "seeded":
             shown.append(f"rng=np.random.default_rng({kwargs['seed']})")
         elif mode == "none":
             shown.append("rng=None")
-    shown += [f"{k}={_summarise(v)}" for k, v in kwargs.items() if k not in ("seed", "rng_mode", "record")]
+    shown += [f"{k}={summarise(v)}" for k, v in kwargs.items() if k not in ("seed", "rng_mode", "record")]
     return f"dynamic_programming.{function}({', '.join(shown)})"
 
 
@@ -48,7 +42,7 @@ def _torch_module(what: str):
 # How each probe appears in feedback: the student code it runs, as a student would write it
 # (a fixed text, or a function of the probe's arguments). A probe missing here is shown by what
 # it exercises in words, never by its internal name.
-_DISPLAY = {
+DISPLAY = {
     "dp.call_with_rng": _dp_call,
     "dp.call_twice_seeded": lambda a, k: _dp_call(a, {**k, "rng_mode": "seeded"}) + ", twice with the same seed",
     "dp.inputs_after": _dp_call,
@@ -88,16 +82,3 @@ _DISPLAY = {
     "imitation.memory_agent_act": "agent.act(obs)",
     "imitation.memory_agent_replay": "agent.reset() and agent.act(obs) over a recorded episode",
 }
-
-
-def probe_display(name: str, args: tuple, kwargs: dict) -> str:
-    """The student code a probe runs, as the student would write it (for messages)."""
-    show = _DISPLAY.get(name)
-    if show is None:
-        return f"your {name.partition('.')[0].replace('_', ' ')} code"
-    if isinstance(show, str):
-        return show
-    try:
-        return show(tuple(args), dict(kwargs))
-    except Exception:  # noqa: BLE001 - a display must never break a test
-        return f"your {name.partition('.')[0].replace('_', ' ')} code"

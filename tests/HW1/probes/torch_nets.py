@@ -13,10 +13,9 @@ import contextlib
 import importlib
 
 import numpy as np
+import oracles
 import torch
 import torch.nn as nn
-
-from harness import oracles
 
 KINDS = ("MLP", "ConvEncoder", "GRUCell", "RecurrentPolicy", "MultiHeadAttention",
          "TransformerEncoderBlock", "TransformerDecoderBlock")

@@ -17,13 +17,13 @@ carry an expected value: they say where a result differs and what the student re
 
 import numpy as np
 import pytest
+from lakes import lake, random_lake
 
 from harness.checks import check, check_array, check_close, check_equal, check_type
-from harness.lakes import lake, random_lake
-from harness.modules import TESTS, load_by_path
+from harness.modules import load_public
 
 # The public test module (its helpers, not its tests).
-PUBLIC = load_by_path(TESTS / "frozen_lake" / "test_dynamic_programming.py", "_hw1_public_dynamic_programming")
+PUBLIC = load_public(__file__, "frozen_lake/test_dynamic_programming.py")
 blame_dependencies, shown_call, HINTS = PUBLIC.blame_dependencies, PUBLIC.shown_call, PUBLIC.HINTS
 
 GAMMA, TOL = 0.9, 1e-3

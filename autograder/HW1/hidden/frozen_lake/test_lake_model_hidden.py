@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from lakes import lake, random_lake
 
 from harness.checks import check, check_close, check_equal
-from harness.lakes import lake, random_lake
 
 RANDOM_MAPS = [
     pytest.param(random_lake(5, seed=11, is_slippery=True, success_rate=0.6), id="5x5-slippery-success0.6"),

@@ -7,7 +7,8 @@ and counts the returns.
 """
 
 
-from harness.cartpole import drive_partial_cartpole, grade_returns
+from cartpole import drive_partial_cartpole, grade_returns
+
 from harness.checks import check, check_close
 
 TRAIN_TIMEOUT = 120.0

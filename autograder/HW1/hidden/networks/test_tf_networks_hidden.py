@@ -6,13 +6,13 @@ this process never imports TensorFlow, and every check runs with ``reveal=False`
 
 from __future__ import annotations
 
+import oracles
 import pytest
 
-from harness import oracles
-from harness.modules import TESTS, load_by_path
+from harness.modules import load_public
 
 # The public test module (its helpers, not its tests).
-P = load_by_path(TESTS / "networks" / "test_tf_networks.py", "_hw1_public_tf_networks")
+P = load_public(__file__, "networks/test_tf_networks.py")
 
 
 @pytest.mark.parametrize("case", ["float64-per-batch-mask", "tf-function-causal", "per-head-mask-5d",

@@ -8,14 +8,14 @@ check here runs with ``reveal=False``.
 from __future__ import annotations
 
 import numpy as np
+import oracles
 import pytest
 
-from harness import oracles
 from harness.checks import check, check_close
-from harness.modules import TESTS, load_by_path
+from harness.modules import load_public
 
 # The public test module (its helpers, not its tests).
-P = load_by_path(TESTS / "networks" / "test_torch_networks.py", "_hw1_public_torch_networks")
+P = load_public(__file__, "networks/test_torch_networks.py")
 
 
 def test_attention_without_fused_kernel(student):

@@ -1,0 +1,1 @@
+"""Checks of a homework's grading: the corpus, the knock-outs, self-checks."""

@@ -1,0 +1,1 @@
+"""Runs for every submission, on Gradescope: the autograder zip carries this package alone."""
