@@ -127,7 +127,7 @@ handout: $(STAMP) ## build dist/HWn-handout.zip for students
 submit: $(STAMP) ## check CODE and pack HWn-submission.zip (what students upload)
 	$(PY) -m harness.submit $(HW_FLAG) --code $(CODE) $(if $(FORCE),--force,)
 
-bench: $(STAMP) ## the homework's own benchmarks (HW1: value iteration vs a per-state loop; the bandit testbed)
+bench: $(STAMP) ## the homework's own benchmarks (its staff.mk's HWn_BENCH)
 	$(if $($(HOMEWORK)_BENCH),$($(HOMEWORK)_BENCH),@echo "make bench: $(HOMEWORK) has no benchmarks of its own")
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
@@ -143,7 +143,7 @@ batch: $(STAMP) ## grade a class on Dask: SUBMISSIONS=export (folder/zip) or stu
 bench-batch: $(STAMP) ## the homework's bench class on 1 and on 2 Dask workers: speed-up and same scores
 	$(GRADER).bench.batch $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-demo: $(STAMP) ## the homework's demo for students (HW1: the recitation's Gymnasium demo)
+demo: $(STAMP) ## the homework's demo for students (its homework.mk's HWn_DEMO)
 	$(if $($(HOMEWORK)_DEMO),$($(HOMEWORK)_DEMO),@echo "make demo: $(HOMEWORK) has no demo")
 
 new-homework: $(STAMP) ## start homework HW=n from the template: one working problem (grade gives full / 0)

@@ -50,7 +50,7 @@ class EnvSpec:
     """A recipe for a Gymnasium environment, rebuilt on each side of the wire.
 
     ``env_id`` and ``kwargs`` go to ``gymnasium.make``; ``wrapper`` optionally names a wrapper
-    class of the homework's given files as ``"module.Class"`` (``"partial_observation.PartialObservation"``),
+    class of the homework's given files as ``"module.Class"`` (``"wrappers.HideVelocities"``, say),
     imported where the environment is built.
     ``kwargs`` values must themselves be plain data (``desc`` is a list of row strings).
     """

@@ -2,7 +2,7 @@
 
 Each homework's ``tests/HWn/probes/__init__.py`` holds ``DISPLAY``: probe name ->
 a fixed text, or a function of the probe's arguments that writes the call as a student
-would (``dynamic_programming.value_iteration_async_randperm(..., rng=np.random.default_rng(3))``).
+would (``planning.sweep(env, 0.9, rng=np.random.default_rng(3))``).
 A probe missing there is shown by what it exercises in words, never by its internal name.
 """
 

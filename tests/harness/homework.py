@@ -24,6 +24,7 @@ This module is part of the runtime students receive, so it uses the standard lib
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import re
 import sys
@@ -163,11 +164,17 @@ class Homework:
     def rel(self, path: Path) -> str:
         return Path(path).relative_to(self.root).as_posix()
 
+    @cached_property
+    def _key(self) -> str:
+        """Tells apart homeworks of the same name in different projects (module names of their tables)."""
+        return hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:12]
+
     # -- the table ----------------------------------------------------------------------------------
     @cached_property
     def table(self) -> ModuleType:
-        """``tests/HWn/rubric.py``, imported under a name of its own (several homeworks may be loaded)."""
-        return load_module(self.tests / TABLE, f"_table_{self.name}")
+        """``tests/HWn/rubric.py``, imported under a name of its own (several homeworks, of several
+        projects, may be loaded in one process)."""
+        return load_module(self.tests / TABLE, f"_table_{self.name}_{self._key}")
 
     def _get(self, name: str, default):
         return getattr(self.table, name, default)
@@ -188,7 +195,7 @@ class Homework:
 
     @property
     def modules(self) -> dict[str, str]:
-        """Student module name -> its file (``lake_model`` -> ``frozen_lake/lake_model.py``)."""
+        """Student module name -> its file (``returns`` -> ``warmup/returns.py``)."""
         return {Path(rel).stem: rel for rel in self.student_files}
 
     @property
@@ -215,7 +222,8 @@ class Homework:
     def displays(self) -> dict:
         """How each of the homework's probes appears in feedback (``DISPLAY`` of ``tests/HWn/probes``)."""
         init = self.tests / "probes" / "__init__.py"
-        return dict(getattr(load_module(init, f"_probes_{self.name}"), "DISPLAY", {})) if init.is_file() else {}
+        return dict(getattr(load_module(init, f"_probes_{self.name}_{self._key}"), "DISPLAY", {})) \
+            if init.is_file() else {}
 
     def problem_of(self, rel: str, function: str | None = None) -> Problem:
         """The problem a student file (or a top-level function of it) belongs to."""

@@ -252,7 +252,7 @@ def note(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def reference(request: pytest.FixtureRequest):
-    """``reference("dynamic_programming")``: a solution module, imported in this process."""
+    """``reference("returns")``: a solution module, imported in this process."""
     state = request.config.stash[_STATE]
     if request.config.getoption("debug_inprocess"):
         pytest.fail("hidden tests do not run with DEBUG=1")

@@ -31,7 +31,7 @@ IMPORT_TIMEOUT_S = 120
 def preflight(code: Path, student_files: dict[str, int]) -> list[str]:
     """Problems that would cost points, one line each (empty when all is well)."""
     problems = []
-    path = os.pathsep.join(code_folders(code))
+    path = os.pathsep.join(code_folders(Path(code).resolve()))  # absolute: each import runs in its own folder
     env = {**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg", "SDL_VIDEODRIVER": "dummy"}
     for rel, number in student_files.items():
         if not (code / rel).is_file():
@@ -116,7 +116,7 @@ def unfinished(code: Path, student_files) -> dict[str, list[tuple[str, str]]]:
 
 
 def describe_unfinished(todo: dict[str, list[tuple[str, str]]]) -> list[str]:
-    """One line per file: ``frozen_lake/lake_model.py (Problem 1): extract_model, run_episode``."""
+    """One line per file: ``warmup/returns.py (Problem 1): discounted_return, n_step_return``."""
     lines = []
     for rel, functions in todo.items():
         labels = sorted({label for _, label in functions if label}, key=lambda label: (label == "Extra credit", label))

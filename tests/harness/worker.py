@@ -270,7 +270,7 @@ def _run(request: dict, mutated: list):
 def main() -> None:
     request_fd, response_fd, code_dir = int(sys.argv[1]), int(sys.argv[2]), os.path.realpath(sys.argv[3])
     runtime_dir = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    # Scripts in HWn/code import their siblings by bare name (``import lake_info``); probes come from the
+    # Scripts in HWn/code import their siblings by bare name (``import maps``); probes come from the
     # homework's support modules.
     sys.path[:0] = code_folders(code_dir) + [runtime_dir, os.path.join(runtime_dir, "support")]
     from harness import sandbox  # the standard library only: the helpers it forks stay small

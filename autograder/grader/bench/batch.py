@@ -1,8 +1,8 @@
 """Benchmark the batch: ``python -m grader.bench.batch --homework HWn --help`` (``make bench-batch``).
 
 Builds the homework's autograder zip once (outside the measurement) and a plain folder of its
-bench class (``"bench"`` of ``autograder/HWn/classes.json``; HW1's: 8 correct, buggy, hostile and
-incomplete submissions), then grades that same batch twice through :func:`grader.operations.batch.run`,
+bench class (``"bench"`` of ``autograder/HWn/classes.json``: typically 8 correct, buggy, hostile
+and incomplete submissions), then grades that same batch twice through :func:`grader.operations.batch.run`,
 from scratch each time: on 1 Dask worker, then on 2.
 Prints both wall times (cluster start included), the speed-up (goal: at least 1.7x on a 2-core
 machine), the cost of one submission, whether both runs gave byte-identical per-test scores, the

@@ -5,7 +5,7 @@ Test data without real students for :mod:`grader.operations.batch`. :func:`grade
 writes ``assignment_<id>_export/`` with ``submission_metadata.yml`` (Ruby-symbol keys, as
 Gradescope writes them) and one ``submission_<id>/`` folder per submission, built from corpus
 entries with :func:`grader.quality.corpus.build_submission`. The class is the homework's own
-(:func:`classes`); HW1's has correct, buggy and hostile submissions, one with a missing file, a
+(:func:`classes`): typically correct, buggy and hostile submissions, one with a missing file, a
 group submission, one whose upload is a corrupt zip and a metadata entry without a folder; every
 export also has a folder the metadata does not name.
 

@@ -163,13 +163,13 @@ def replay(homework: Homework, spec: dict, target: Path) -> Path:
                 (target / rel).parent.mkdir(parents=True, exist_ok=True)
                 (target / rel).write_text(text + (REPLAY_SHIM.format(homework=homework.name, first=first)
                                                   if first else ""), encoding="utf-8")
-        folder = Path(targets[0]).parent if targets else Path(".")
+        beside = Path(targets[0]).parent if targets else Path(".")
         for path in sorted(entry.rglob("*")):
             rel = path.relative_to(entry)
             if not path.is_file() or path.name == "expected.json" or path.suffix == ".patch" \
                     or rel.as_posix() in source.student_files:
                 continue
-            dest = target / (folder / rel.name if len(rel.parts) > 1 else rel)
+            dest = target / (beside / rel.name if len(rel.parts) > 1 else rel)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
     return target
@@ -186,7 +186,7 @@ def _apply(patch_file: Path, target: Path) -> None:
     proc = subprocess.run(["patch", "--batch", "--forward", "--fuzz=0", "--silent", str(target), str(patch_file)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{patch_file.relative_to(ROOT)} no longer applies to its base file; "
+        raise RuntimeError(f"{patch_file} no longer applies to its base file; "
                            f"re-create it from the current solution ({proc.stdout.strip()} {proc.stderr.strip()})")
 
 
@@ -236,6 +236,15 @@ def leftovers(specs: list[dict]) -> list[str]:
 
 def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float,
                 check_processes: bool = True) -> Outcome:
+    """Grade ``entry`` and check it against its ``expected.json``; a broken entry is a failed outcome."""
+    try:
+        return _check_entry(entry, zip_path, secrets, budget, check_processes)
+    except Exception as exc:  # noqa: BLE001 - one broken entry (a stale patch, a missing copy) fails alone
+        return Outcome(entry.name, False, 0.0, {}, [f"the entry could not be graded: {type(exc).__name__}: {exc}"])
+
+
+def _check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float,
+                 check_processes: bool) -> Outcome:
     spec = json.loads((entry / "expected.json").read_text())
     problems = ",".join(str(p) for p in spec["problems"])
     problems_seen: list[str] = []

@@ -27,7 +27,9 @@ def stubs_score_zero(homework: Homework, code: Path) -> int:
         cmd = [sys.executable, "-m", "pytest", *dirs, "--homework", homework.name, "--code", str(code), "-q",
                "--no-score-table", "-p", "pytest_jsonreport", "--json-report", f"--json-report-file={report}",
                "--json-report-omit", "collectors", "log", "streams"]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        root = homework.root
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": f"{root / 'tests'}:{root / 'autograder'}"}
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
         if proc.returncode != 1 or not report.exists():
             print(proc.stdout[-3000:], proc.stderr[-3000:])
             print(f"stubs-score-zero: pytest exited {proc.returncode}; expected 1 (tests failed, harness fine)")

@@ -34,17 +34,24 @@ ALLOWED_TOP = {"tests", "Makefile", "requirements.txt", "pyproject.toml"}  # and
 STAFF_MARKERS = ("/autograder/source", "autograder/grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
 # Words for things students never get: staff documents, the staff wheel cache, staff-only tools, the
 # grading package's modules.
-STAFF_WORDS = {"HWn-SPEC": r"HW\d+-SPEC", "DESIGN.md": r"DESIGN\.md", "CONTRIBUTING.md": r"CONTRIBUTING\.md",
+STAFF_WORDS = {"HWn-SPEC": r"HW\d+-SPEC", "DESIGN.md": r"DESIGN\.md", "AUTHORING.md": r"AUTHORING\.md",
                "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/",
                "the grading package": r"\bgrader\.(submission|release|quality|operations|bench)\b",
                "staff folders": r"\bautograder/HW\d+\b"}
+
+
+# Not staff files' names: Python's and pytest's own (naming them reveals nothing), and the homework
+# template's files (``make new-homework`` writes them into every new homework, whose audit checks its own).
+GENERIC_NAMES = ("__init__.py", "conftest.py")
+TEMPLATE = "autograder/grader/release/template"
 
 
 def staff_names(root: Path, shipped: set[str]) -> set[str]:
     """Names of staff files (under ``autograder/``) that the handout does not hold under the same name."""
     shipped_names = {Path(name).name for name in shipped}
     return {path.name for path in build.files_under(root, "autograder") if path.name not in shipped_names
-            and "corpus" not in path.relative_to(root).parts and not path.name.startswith(".")}
+            and path.name not in GENERIC_NAMES and "corpus" not in path.relative_to(root).parts
+            and not path.relative_to(root).as_posix().startswith(f"{TEMPLATE}/") and not path.name.startswith(".")}
 
 
 def staff_mentions(text: str, names: set[str]) -> list[str]:
@@ -103,8 +110,8 @@ def audit_handout(zip_path: Path, homework: Homework) -> list[str]:
             problems.append(f"{name}: not this homework's tests")
         if name.startswith(("autograder/", "solutions/")) or "_hidden" in name:
             problems.append(f"{name}: staff file in the handout")
-    secrets = secret_lines(ROOT)
-    names = staff_names(ROOT, set(files))
+    secrets = secret_lines(homework.root)
+    names = staff_names(homework.root, set(files))
     for name, data in files.items():
         if not name.endswith((".py", ".md", ".txt", ".toml", "Makefile")):
             continue

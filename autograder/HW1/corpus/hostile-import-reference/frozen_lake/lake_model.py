@@ -1,6 +1,6 @@
 """Hostile submission: import the reference solution and re-export its functions.
 
-Looks for ``solutions/frozen_lake/lake_model.py`` (the staff copy in the autograder
+Looks for ``solutions/HW1/frozen_lake/lake_model.py`` (the staff copy in the autograder
 source, a checkout of the course repository, anywhere readable), loads it by path and
 uses its functions. If no copy can be read, every function raises.
 """
@@ -14,7 +14,7 @@ SKIP = {"/proc", "/sys", "/dev", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/bo
 
 
 def _candidates(deadline):
-    yield "/autograder/source/solutions/frozen_lake/lake_model.py"
+    yield "/autograder/source/solutions/HW1/frozen_lake/lake_model.py"
     for top in ("/autograder", "/tmp", "/work", "/home", "/root", "/opt", "/srv", "/"):
         for dirpath, dirnames, filenames in os.walk(top):
             if time.monotonic() > deadline:

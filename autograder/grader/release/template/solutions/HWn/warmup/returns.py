@@ -1,8 +1,8 @@
 """{{HW}}, Problem 1: discounted returns (a warm-up from the homework template).
 
-Replace this problem with your own: write the reference here, put each answer between
-``# BEGIN SOLUTION`` and ``# END SOLUTION``, and run ``make stubs HW={{N}}`` to write the
-student's stub in ``{{HW}}/code/warmup/returns.py``.
+Replace this problem with your own: write the reference here, put each answer between the
+BEGIN SOLUTION and END SOLUTION marker comments (as below), and run ``make stubs HW={{N}}`` to
+write the student's stub in ``{{HW}}/code/warmup/returns.py`` (the docstrings go to the students).
 """
 
 import numpy as np
