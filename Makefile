@@ -51,7 +51,7 @@ HIDDEN := autograder/$(HOMEWORK)/hidden
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 GRADER := $(PY) -m grader
 
-.PHONY: help install test verify verify-homework verify-solutions verify-stubs check-stubs stubs lint grade \
+.PHONY: help install test verify verify-homework grader-tests machinery-tests verify-solutions verify-stubs check-stubs stubs lint grade \
         autograder handout submit audit corpus knockout bench bench-grade batch bench-batch demo new-homework clean
 
 help: ## list every target
@@ -83,15 +83,17 @@ grade: $(STAMP) ## the real autograder on SUBMISSION (folder or zip; default sol
 	$(GRADER).operations.grade $(HW_FLAG) --submission $(SUBMISSION) --results $(RESULTS) \
 	    $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-verify: $(STAMP) ## everything staff rely on, for every homework (the README's test command; what CI runs)
-	$(MAKE) --no-print-directory lint
-	@set -e; for h in $(HOMEWORKS); do $(MAKE) --no-print-directory HW=$$h verify-homework; done
-	$(PYTEST) autograder/tests -q --durations=12
-	@set -e; for h in $(HOMEWORKS); do $(MAKE) --no-print-directory HW=$$h corpus; done
+verify: $(STAMP) ## everything staff rely on, every homework, on every core (the README's test command; CI)
+	$(GRADER).quality.verify $(if $(JOBS),--jobs $(JOBS),)
 
-verify-homework: $(STAMP) ## one homework's checks: stubs, audits, tests on the solutions and the stubs, its grader tests
-	$(MAKE) --no-print-directory check-stubs audit verify-solutions verify-stubs
+verify-homework: $(STAMP) ## one homework's checks, one after the other: stubs, audits, solutions, stubs, grader tests, corpus
+	$(MAKE) --no-print-directory check-stubs audit verify-solutions verify-stubs grader-tests corpus
+
+grader-tests: $(STAMP) ## the homework's own grader tests (autograder/HWn/tests)
 	@if [ -d autograder/$(HOMEWORK)/tests ]; then $(PYTEST) autograder/$(HOMEWORK)/tests -q --durations=8; fi
+
+machinery-tests: $(STAMP) ## the machinery's own tests (autograder/tests), TEST_JOBS processes at once
+	$(PYTEST) autograder/tests -q --durations=12 $(if $(TEST_JOBS),-n $(TEST_JOBS),)
 
 verify-solutions: $(STAMP) ## public + hidden tests pass on the solutions
 	$(PYTEST) $(PUBLIC) $(wildcard $(HIDDEN)) $(HW_FLAG) --code solutions/$(HOMEWORK) -q --no-score-table
@@ -110,7 +112,7 @@ audit: $(STAMP) ## drift (stubs vs solutions) and leak (handout) audits
 	$(GRADER).release.audit handout $(HW_FLAG)
 
 corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) against its expected outcome
-	$(GRADER).quality.corpus $(HW_FLAG)
+	$(GRADER).quality.corpus $(HW_FLAG) $(if $(CORPUS_JOBS),--jobs $(CORPUS_JOBS),)
 
 knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
 	$(GRADER).quality.knockout $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)

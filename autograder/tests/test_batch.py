@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hw1grader import batch, classreport, export, grade
+from grader.operations import batch, classreport, export, grade
 
 METADATA_YML = """\
 submission_101:
@@ -56,10 +56,10 @@ submission_103:
 
 def _export(tmp_path: Path) -> Path:
     root = tmp_path / "assignment_77_export"
-    (root / "submission_101" / "frozen_lake").mkdir(parents=True)
-    (root / "submission_101" / "frozen_lake" / "lake_model.py").write_text("x = 1\n")
+    (root / "submission_101" / "part_a").mkdir(parents=True)
+    (root / "submission_101" / "part_a" / "model.py").write_text("x = 1\n")
     (root / "submission_102").mkdir()
-    (root / "submission_102" / "HW1-submission.zip").write_bytes(b"zip bytes as uploaded")
+    (root / "submission_102" / "HW3-submission.zip").write_bytes(b"zip bytes as uploaded")
     (root / "submission_555").mkdir()  # not in the metadata
     (root / "submission_555" / "a.py").write_text("")
     (root / "submission_metadata.yml").write_text(METADATA_YML)
@@ -72,16 +72,24 @@ def test_export_reads_gradescope_metadata_with_ruby_symbol_keys(tmp_path):
     assert [s.id for s in loaded.submissions] == ["101", "102", "103"]
     ada, group, nora = loaded.submissions
     assert ada.submitters == [export.Submitter("Ada Lovelace", "1001", "ada@example.edu")]
-    assert ada.files == {"frozen_lake/lake_model.py": b"x = 1\n"}
+    assert ada.files == {"part_a/model.py": b"x = 1\n"}
     assert ada.recorded_score == 9.5 and ada.recorded_tests == {"1.1": 1.5, "1.2": 0.0}
     assert ada.created_at == "2026-01-28T09:18:41.123456-08:00"
     assert ada.history == [{"created_at": "2026-01-27T10:00:00-08:00", "score": 4.0}]
     assert [p.sid for p in group.submitters] == ["1002", "1003"]
     assert group.recorded_score == 7.0 and group.recorded_tests is None
-    assert group.files == {"HW1-submission.zip": b"zip bytes as uploaded"}
+    assert group.files == {"HW3-submission.zip": b"zip bytes as uploaded"}
     assert nora.files == {} and "no folder submission_103/" in nora.note
     assert any("submission_555/: not named in submission_metadata.yml" in p for p in loaded.problems)
     assert any("submission_103" in p and "no files" in p for p in loaded.problems)
+
+
+def test_submission_metadata_is_titled_with_the_homework(tmp_path):
+    ada = export.load(_export(tmp_path)).submissions[0]
+    meta = ada.metadata("HW3")
+    assert meta["assignment"]["title"] == "HW3" and meta["id"] == 101
+    assert [u["name"] for u in meta["users"]] == ["Ada Lovelace"]
+    assert grade.metadata("HW3")["assignment"]["title"] == "HW3"
 
 
 def test_export_zipped_reads_the_same_submissions(tmp_path):
@@ -98,10 +106,10 @@ def test_export_zipped_reads_the_same_submissions(tmp_path):
 
 
 def test_export_plain_folder_reports_each_bad_input_and_keeps_the_rest(tmp_path):
-    (tmp_path / "alice" / "bandits").mkdir(parents=True)
-    (tmp_path / "alice" / "bandits" / "agents.py").write_text("pass\n")
+    (tmp_path / "alice" / "part_b").mkdir(parents=True)
+    (tmp_path / "alice" / "part_b" / "agents.py").write_text("pass\n")
     with zipfile.ZipFile(tmp_path / "bob.zip", "w") as out:
-        out.writestr("frozen_lake/lake_model.py", "pass\n")
+        out.writestr("part_a/model.py", "pass\n")
     (tmp_path / "carol.zip").write_bytes(b"PK\x03\x04 truncated")
     with zipfile.ZipFile(tmp_path / "dave.zip", "w"):
         pass
@@ -112,7 +120,7 @@ def test_export_plain_folder_reports_each_bad_input_and_keeps_the_rest(tmp_path)
     assert loaded.kind == "folder"
     by_id = {s.id: s for s in loaded.submissions}
     assert set(by_id) == {"alice", "bob", "carol", "dave"}
-    assert by_id["alice"].files == {"bandits/agents.py": b"pass\n"}
+    assert by_id["alice"].files == {"part_b/agents.py": b"pass\n"}
     assert set(by_id["bob"].files) == {"bob.zip"}
     assert by_id["carol"].files == {} and "not a readable zip" in by_id["carol"].note
     assert by_id["dave"].files == {} and "empty" in by_id["dave"].note
@@ -124,14 +132,14 @@ def test_export_plain_folder_reports_each_bad_input_and_keeps_the_rest(tmp_path)
 def test_export_zip_of_a_class_folder_reads_its_students(tmp_path):
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as student_zip:
-        student_zip.writestr("bandits/agents.py", "pass\n")
+        student_zip.writestr("part_b/agents.py", "pass\n")
     with zipfile.ZipFile(tmp_path / "class.zip", "w") as out:
-        out.writestr("class/alice/frozen_lake/lake_model.py", "x = 1\n")
+        out.writestr("class/alice/part_a/model.py", "x = 1\n")
         out.writestr("class/bob.zip", inner.getvalue())
     loaded = export.load(tmp_path / "class.zip")
     assert loaded.kind == "folder" and loaded.problems == []
     assert [(s.id, sorted(s.files)) for s in loaded.submissions] == [
-        ("alice", ["frozen_lake/lake_model.py"]), ("bob", ["bob.zip"])]
+        ("alice", ["part_a/model.py"]), ("bob", ["bob.zip"])]
 
 
 def test_export_without_metadata_grades_the_folders_and_says_so(tmp_path):
@@ -152,7 +160,7 @@ def test_export_unreadable_input_is_an_input_error(tmp_path):
 
 
 def _sub(sub_id: str = "1", data: bytes = b"a") -> export.Submission:
-    return export.Submission(sub_id, {"frozen_lake/lake_model.py": data})
+    return export.Submission(sub_id, {"part_a/model.py": data})
 
 
 def test_plan_reuses_a_record_only_for_the_same_files_autograder_and_options(tmp_path):
@@ -199,6 +207,7 @@ def test_judge_turns_every_broken_run_into_a_grader_error(run, status, message):
 
 
 MANIFEST = {
+    "homework": "HW3",
     "problems": [{"number": 1, "title": "One", "points": 3, "extra_credit": False},
                  {"number": 2, "title": "Two", "points": 2, "extra_credit": False},
                  {"number": 7, "title": "Extra", "points": 1, "extra_credit": True}],
@@ -257,6 +266,7 @@ def test_class_files_have_a_row_per_submitter_and_regrade_changes_by_size(tmp_pa
         == [("10", "6", "4", "-2", "1.2")]
     page = (tmp_path / "report.html").read_text()
     assert "http://" not in page and "https://" not in page and "<script>" not in page
+    assert "<h1>HW3 class report</h1>" in page  # the manifest's homework
     assert page.count("data:image/png;base64,") == 3
 
 
@@ -284,7 +294,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
              f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    for text in ("HW1 class report", "Tests students struggle with", "Regrade changes", "Grader errors",
+    for text in ("HW3 class report", "Tests students struggle with", "Regrade changes", "Grader errors",
                  "ran past its 90 s limit", "submission_99/: not named"):
         assert text in dom.stdout
     shot = tmp_path / "shot.png"

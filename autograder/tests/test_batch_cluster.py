@@ -4,8 +4,9 @@
 It also checks that concurrent gradings do not interfere: the class holds hostile submissions
 (a memory bomb, daemons that escape the worker's process group, a SIGALRM-proof hang), and every
 submission's per-test scores in the batch are byte-identical to the same files graded alone.
-Problem 1 only, under a 45 s budget (it bounds the hang), to keep the test at about two minutes
-unloaded. Last, a grading past its time limit is killed whole and becomes a grader error.
+The class is the scratch project's template homework's (its hostile entries are the scratch
+project's own), graded under a 45 s budget (it bounds the hang). Last, a grading past its time
+limit is killed whole and becomes a grader error.
 """
 
 from __future__ import annotations
@@ -21,20 +22,23 @@ import time
 from pathlib import Path
 
 import pytest
+from scratch import ROOT
 
-from hw1grader import batch, build, export, grade, synthetic
+from grader.operations import batch, export, grade, synthetic
+from grader.quality import corpus
+from grader.release import build
 
 PROBLEMS = "1"
 BUDGET = 45.0
 STUDENTS = (
-    synthetic.Student(601, "solutions-full", (("Ada Lovelace", "1001"), ("Alan Turing", "1002")), "lower:1.3"),
-    synthetic.Student(602, "hostile-memory-bomb", (("Mallory Memory", "1003"),)),
-    synthetic.Student(603, "hostile-fork-escape", (("Eve Escape", "1004"),)),
-    synthetic.Student(604, "hostile-sigalrm-hang", (("Harry Hang", "1005"),), ""),
+    synthetic.Student(601, "solutions-full", (("Ada Lovelace", "1001"), ("Alan Turing", "1002")), "lower:1.2"),
+    synthetic.Student(602, "attack-memory", (("Mallory Memory", "1003"),)),
+    synthetic.Student(603, "attack-daemons", (("Eve Escape", "1004"),)),
+    synthetic.Student(604, "attack-hang", (("Harry Hang", "1005"),), ""),
     synthetic.Student(605, "", (("Nora Nofiles", "1006"),), ""),
 )
-# The corpus's own expectations for Problem 1 (autograder/corpus/*/expected.json): an independent oracle.
-EXPECTED_P1 = {"601": 10.0, "602": 0.0, "603": 10.0, "604": 0.0}
+# The entries' own expectations for Problem 1 (their expected.json: full, zero, full, zero): an independent oracle.
+EXPECTED_P1 = {"601": 100.0, "602": 0.0, "603": 100.0, "604": 0.0}
 
 
 def _dask_command(*args: str) -> list[str]:
@@ -44,7 +48,7 @@ def _dask_command(*args: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def work():
-    with tempfile.TemporaryDirectory(prefix="hw1-batch-cluster-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-batch-cluster-") as tmp:
         yield Path(tmp)
 
 
@@ -53,7 +57,7 @@ def cluster(work):
     """A scheduler and two single-threaded workers on 127.0.0.1, as separate processes."""
     from distributed import Client
 
-    env = {**os.environ, "PYTHONPATH": f"{build.ROOT / 'autograder'}:{build.ROOT / 'tests'}"}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'autograder'}:{ROOT / 'tests'}"}
     scheduler_file = work / "scheduler.json"
     started = [subprocess.Popen(_dask_command("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                               "--scheduler-file", str(scheduler_file)),
@@ -83,17 +87,15 @@ def cluster(work):
 
 
 @pytest.fixture(scope="module")
-def autograder(work) -> Path:
-    path = work / "autograder.zip"
-    build.write_zip(build.contents(), path, executables=("setup.sh", "run_autograder"))
-    return path
+def autograder(work, project) -> Path:
+    return build.build(project.template, work / "autograder.zip")
 
 
 @pytest.fixture(scope="module")
-def graded(work, cluster, autograder):
-    """The class graded on the cluster: (export path, OUT, what the run printed)."""
+def graded(work, cluster, autograder, project):
+    """The class graded on the cluster: (export path, OUT)."""
     tests = batch.manifest_of(autograder.read_bytes())["tests"]
-    source = synthetic.gradescope_export(work / "export", STUDENTS, tests=tests)
+    source = synthetic.gradescope_export(work / "export", project.template, STUDENTS, tests=tests)
     out = work / "out"
     status = batch.run(source, out, workers=2, scheduler=cluster[0], problems=PROBLEMS, budget=BUDGET,
                        zip_path=autograder, progress=False)
@@ -122,12 +124,12 @@ def test_batch_on_a_loopback_cluster_uses_both_workers_and_writes_the_class_file
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["submission_id"], r["sid"], r["total"]) for r in rows] == [
-        ("601", "1001", "10"), ("601", "1002", "10"), ("602", "1003", "0"), ("603", "1004", "10"),
+        ("601", "1001", "100"), ("601", "1002", "100"), ("602", "1003", "0"), ("603", "1004", "100"),
         ("604", "1005", "0"), ("605", "1006", "0")]
     with open(out / "changes.csv", newline="") as handle:
         changes = list(csv.DictReader(handle))
-    # Recorded: full marks except 601's test 1.3 (1 point) and nothing for 604/605; the bomb scores 0.
-    assert [(c["submission_id"], c["delta"]) for c in changes] == [("602", "-10"), ("601", "+1")]
+    # Recorded: full marks except 601's test 1.2 (40 points) and nothing for 604/605; the bomb scores 0.
+    assert [(c["submission_id"], c["delta"]) for c in changes] == [("602", "-100"), ("601", "+40")]
     assert (out / "report.html").stat().st_size > 10_000
 
 
@@ -156,18 +158,18 @@ def test_hostile_neighbours_change_no_score_in_the_batch(graded, autograder, wor
         shutil.rmtree(folder)
 
 
-def test_a_grading_past_its_time_limit_is_killed_with_everything_it_started(autograder, work):
+def test_a_grading_past_its_time_limit_is_killed_with_everything_it_started(autograder, work, project):
     """The batch's last line of defence (a grader hung outside its own budget): the whole run is
     killed at the limit, and the batch records a grader error instead of waiting."""
     from harness import procs
 
     # A submission whose calls hang (20 s per call before the worker is killed): past 6 s, surely still running.
-    folder = synthetic.corpus.build_submission(synthetic.corpus.CORPUS / "hostile-sigalrm-hang", work / "hung")
+    folder = corpus.build_submission(corpus.folder(project.template) / "attack-hang", work / "hung")
     started = time.monotonic()
     done = grade.run(folder, autograder, PROBLEMS, None, timeout=6)
     assert done.timed_out and done.returncode is None
     assert time.monotonic() - started < 60
     left = [command for command in map(_command, procs.descendants())
-            if "hw1grader.supervisor" in command or "harness/worker.py" in command or "pytest" in command]
+            if "grader.submission.supervisor" in command or "harness/worker.py" in command or "pytest" in command]
     assert left == []
     assert batch.judge(done, 6)[0] == batch.GRADER_ERROR

@@ -8,12 +8,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hw1grader import results
-from hw1grader.results import GradedTest
+from grader.submission import results
+from grader.submission.results import GradedTest
+from harness.homework import Problem
 
 
 def _test(**overrides) -> GradedTest:
-    fields = {"number": "1.1", "name": "extract_model: known rows", "score": 1.5, "max_score": 1.5,
+    fields = {"number": "1.1", "name": "model: known rows", "score": 1.5, "max_score": 1.5,
               "output": "Passed.", "visibility": "visible"}
     return GradedTest(**{**fields, **overrides})
 
@@ -134,12 +135,13 @@ def test_results_write_never_leaves_a_partial_file_visible(tmp_path, monkeypatch
 
 
 def test_results_score_table_sums_per_problem():
-    class P:
-        def __init__(self, number, title, points, extra_credit=False):
-            self.number, self.title, self.points, self.extra_credit = number, title, points, extra_credit
+    def P(number, title, points, extra_credit=False):  # the table's Problem
+        return Problem(number, title, points, (), extra_credit=extra_credit)
 
     doc = results.document([_test(number="1.1", score=1, max_score=2), _test(number="1.2", score=2, max_score=2),
                             _test(number="7.1", score=3, max_score=10)], "", 0)
-    table = results.score_table(doc, [P(1, "Lake", 4), P(2, "DP", 25), P(7, "Extra", 10, True)])
-    assert "3.00/4.00" in table and "DP" not in table and "(extra credit)" in table
+    table = results.score_table(doc, [P(1, "First", 4), P(2, "Second", 25), P(7, "Extra", 10, True)])
+    assert "3.00/4.00" in table and "Second" not in table and "(extra credit)" in table
+    assert any(line.startswith("1  First") for line in table.splitlines())
+    assert any(line.startswith("EC  Extra") for line in table.splitlines())
     assert table.splitlines()[-1].split()[-1] == "6.00/29.00"

@@ -83,9 +83,9 @@ def fill_home():
 @pytest.fixture
 def make_submission():
     """A Submission whose code folder holds the module ``probe`` (readable by the worker user)."""
-    scratch = Path(tempfile.mkdtemp(prefix="hw1-sandbox-test-"))
-    (scratch / "code" / "frozen_lake").mkdir(parents=True)
-    (scratch / "code" / "frozen_lake" / "probe.py").write_text(textwrap.dedent(PROBE))
+    scratch = Path(tempfile.mkdtemp(prefix="grader-sandbox-test-"))
+    (scratch / "code" / "pkg").mkdir(parents=True)
+    (scratch / "code" / "pkg" / "probe.py").write_text(textwrap.dedent(PROBE))
     shutil.copytree(HARNESS, scratch / "runtime" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     for dirpath, _, filenames in os.walk(scratch):
         os.chmod(dirpath, 0o755)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from hw1grader import results, supervisor
+from grader.submission import results, supervisor
 
 ENTRY = {"node": "tests/x/test_a.py::test_a", "problem": 2, "number": "2.1", "name": "a", "points": 4.0,
          "visibility": "visible", "path": "tests/x/test_a.py",

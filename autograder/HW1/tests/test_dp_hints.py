@@ -11,12 +11,14 @@ import concurrent.futures
 import json
 
 import pytest
+from hw1 import HW1
 
-from harness.modules import TESTS, load_by_path
-from hw1grader import build, corpus
-from hw1grader.secrets import secret_lines
+from grader.quality import corpus
+from grader.release import build
+from grader.submission.secrets import secret_lines
+from harness.modules import load_public
 
-PUBLIC = load_by_path(TESTS / "frozen_lake" / "test_dynamic_programming.py", "_hw1_public_dynamic_programming")
+PUBLIC = load_public(__file__, "frozen_lake/test_dynamic_programming.py")
 # Hints that belong to no corpus bug of Problem 2 and must not appear for one (a misattribution seen before:
 # mutating the input value array was reported as randomness outside the rng argument).
 NO_ENTRY_CLAIMS = ("all randomness must come from the rng argument",)
@@ -24,7 +26,7 @@ NO_ENTRY_CLAIMS = ("all randomness must come from the rng argument",)
 
 def _single_bug_entries():
     found = []
-    for entry in corpus.entries():
+    for entry in corpus.entries(HW1):
         spec = json.loads((entry / "expected.json").read_text())
         if entry.name.startswith("dp-") and spec.get("hints") and spec["expect"] == {"2": "lose"}:
             found.append(entry)
@@ -41,9 +43,8 @@ def test_every_diagnosed_mistake_has_a_corpus_entry():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    zip_path = tmp_path_factory.mktemp("zip") / "autograder.zip"
-    build.write_zip(build.contents(), zip_path, executables=("setup.sh", "run_autograder"))
-    secrets = secret_lines(corpus.ROOT)
+    zip_path = build.build(HW1, tmp_path_factory.mktemp("zip") / "autograder.zip")
+    secrets = secret_lines(HW1.root)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # as `make corpus` does
         return list(pool.map(lambda entry: corpus.check_entry(entry, zip_path, secrets, budget=540.0,
                                                               check_processes=False), _single_bug_entries()))

@@ -1,4 +1,4 @@
-"""The outcome probes of Problem 6 and the extra credit (``tests/harness/probes/imitation.py``).
+"""The outcome probes of Problem 6 and the extra credit (``tests/HW1/probes/imitation.py``).
 
 Each learner is trained once per worker and training seed: the public and the hidden outcome
 test share that run (and report its time), so grading pays for each training once.
@@ -9,12 +9,10 @@ import types
 
 import numpy as np
 import pytest
+from hw1 import HW1
 
-from harness.layout import CODE_FOLDERS
-from harness.probes import imitation as probes
-from hw1grader import build
-
-ROOT = build.ROOT
+from harness.modules import load_by_path
+from probes import imitation as probes
 
 
 class _Linear:
@@ -49,8 +47,8 @@ def counting_learner(monkeypatch):
                                    make_policy=lambda obs_dim=4, n_actions=2: _Linear(), train_bc=train_bc,
                                    dagger=dagger, train_memory_agent=train_memory_agent)
     monkeypatch.setitem(sys.modules, "bc_dagger", module)
-    given = str(ROOT / "HW1" / "code" / "imitation")
-    assert "imitation" in CODE_FOLDERS
+    given = str(HW1.code / "imitation")
+    assert "imitation" in HW1.code_folders
     monkeypatch.syspath_prepend(given)
     monkeypatch.setattr(probes, "_REGISTRY", {})
     monkeypatch.setattr(probes, "_TRAINING_REPORTS", {})
@@ -75,11 +73,8 @@ def test_outcome_probe_trains_once_per_seed(counting_learner, probe, counted):
 
 def test_outcome_tests_share_the_public_training_seed():
     """The hidden outcome tests evaluate the public tests' training run on other seeds."""
-    from harness.modules import load_by_path
-
-    public = load_by_path(ROOT / "tests" / "imitation" / "test_bc_dagger.py", "_hw1_public_bc_dagger")
-    hidden = load_by_path(ROOT / "autograder" / "hidden" / "imitation" / "test_bc_dagger_hidden.py",
-                          "_hw1_hidden_bc_dagger")
+    public = load_by_path(HW1.tests / "imitation" / "test_bc_dagger.py", "_hw1_public_bc_dagger")
+    hidden = load_by_path(HW1.hidden / "imitation" / "test_bc_dagger_hidden.py", "_hw1_hidden_bc_dagger")
     assert hidden.TRAIN_SEED == public.TRAIN_SEED
     assert not set(hidden.HIDDEN_BC_EVAL_SEEDS) & set(public.PUBLIC_EVAL_SEEDS)
     assert not set(hidden.HIDDEN_DAGGER_EVAL_SEEDS) & set(public.PUBLIC_EVAL_SEEDS)

@@ -12,14 +12,12 @@ import importlib.util
 import sys
 
 import numpy as np
+from cartpole import OBSERVED, expert_rule
+from hw1 import HW1
 
-from harness.cartpole import OBSERVED, expert_rule
-from harness.layout import CODE_FOLDERS
 from harness.modules import load_by_path
-from hw1grader import build
 
-ROOT = build.ROOT
-HIDDEN = ROOT / "autograder" / "hidden" / "imitation" / "test_memory_agent_hidden.py"
+HIDDEN = HW1.hidden / "imitation" / "test_memory_agent_hidden.py"
 SINGLE_FRAME_TRAIN_SEED = 5150
 # The epochs behind the 8.6 to 41.8 above (the grader's BC_EPOCHS then); fixed here so that a
 # change of BC_EPOCHS does not silently change what this check measures.
@@ -32,8 +30,8 @@ def _hidden_module():
 
 def _reference(name: str):
     """A solution module, imported in this process as the hidden tests' ``reference`` fixture does."""
-    for folder in CODE_FOLDERS:
-        for base in (ROOT / "HW1" / "code", ROOT / "solutions"):
+    for folder in HW1.code_folders:
+        for base in (HW1.code, HW1.solutions):
             path = str(base / folder)
             if path not in sys.path:
                 sys.path.insert(0, path)

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def write_zip(files: dict[str, bytes], out: Path, executables: tuple[str, ...] =
             info.external_attr = ((0o755 if name in executables else 0o644) | 0o100000) << 16
             archive.writestr(info, files[name])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(buffer.getvalue())
+    partial = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial")  # never half a zip
+    partial.write_bytes(buffer.getvalue())
+    os.replace(partial, out)
 
 
 def main(argv: list[str] | None = None) -> int:

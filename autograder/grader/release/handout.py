@@ -21,8 +21,9 @@ from grader.release.stubs import strip_blocks
 from harness.homework import TABLE, Homework, UnknownHomework
 
 ROOT = build.ROOT
-# Pins only staff targets use (lint, the results schema check): students never install them.
-STAFF_ONLY_PACKAGES = ("ruff", "jsonschema")
+# Pins only staff targets use (lint, the results schema check, the grader's tests on every core, course
+# operations on Dask): students never install them.
+STAFF_ONLY_PACKAGES = ("ruff", "jsonschema", "pytest-xdist", "execnet", "dask", "distributed", "pyyaml")
 REQUIREMENTS_HEADER = """\
 # The pinned packages of the homework (`make install` installs them into .venv).
 # On Linux the Makefile takes PyTorch's CPU build from PyTorch's own index (TORCH_INDEX);
