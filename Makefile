@@ -89,11 +89,12 @@ verify: $(STAMP) ## everything staff rely on, every homework, on every core (the
 verify-homework: $(STAMP) ## one homework's checks, one after the other: stubs, audits, solutions, stubs, grader tests, corpus
 	$(MAKE) --no-print-directory check-stubs audit verify-solutions verify-stubs grader-tests corpus
 
-grader-tests: $(STAMP) ## the homework's own grader tests (autograder/HWn/tests)
+grader-tests: $(STAMP) ## the homework's grader tests: autograder/HWn/tests and the machinery's checks run on it
 	@if [ -d autograder/$(HOMEWORK)/tests ]; then $(PYTEST) autograder/$(HOMEWORK)/tests -q --durations=8; fi
+	$(PYTEST) autograder/tests -m course -k $(HOMEWORK) -q --durations=8
 
-machinery-tests: $(STAMP) ## the machinery's own tests (autograder/tests), TEST_JOBS processes at once
-	$(PYTEST) autograder/tests -q --durations=12 $(if $(TEST_JOBS),-n $(TEST_JOBS),)
+machinery-tests: $(STAMP) ## the machinery's own tests on scratch homeworks (autograder/tests), TEST_JOBS at once
+	$(PYTEST) autograder/tests -m "not course" -q --durations=12 $(if $(TEST_JOBS),-n $(TEST_JOBS),)
 
 verify-solutions: $(STAMP) ## public + hidden tests pass on the solutions
 	$(PYTEST) $(PUBLIC) $(wildcard $(HIDDEN)) $(HW_FLAG) --code solutions/$(HOMEWORK) -q --no-score-table

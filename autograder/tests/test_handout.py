@@ -199,6 +199,7 @@ def course_handout(request, tmp_path_factory) -> tuple[Homework, Path]:
     return homework, folder
 
 
+@pytest.mark.course
 def test_course_handout_on_its_stubs_scores_zero_on_every_graded_problem(course_handout):
     """Each homework's handout runs on its own: `make test` on the stubs it ships gives every graded problem
     a row, 0 points, all "not implemented yet" (the extra credit only when asked)."""
@@ -218,6 +219,7 @@ def test_course_handout_on_its_stubs_scores_zero_on_every_graded_problem(course_
         assert any(line.startswith("Not run: EC") for line in table), table
 
 
+@pytest.mark.course
 def test_course_handout_passes_its_public_tests_with_the_reference(course_handout, tmp_path):
     """`make test` in the handout with the reference files: every graded problem passes, and `make submit`
     packs exactly the graded files without asking (only the extra credit may be unfinished)."""

@@ -94,6 +94,7 @@ def test_knockout_flags_a_loss_the_table_does_not_explain(project, monkeypatch):
     assert result["unexpected"] == [("spread", f"tests/{second.name}/shapes/test_figures.py::test_spread")]
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("name", homeworks.names(ROOT))
 def test_every_function_of_each_course_homework_costs_only_its_own_cases(name):
     """Every student function of the course homework's reference, knocked out alone: no case that does not

@@ -89,6 +89,7 @@ COURSE_WITH_ORACLES = [name for name in homeworks.names(ROOT)
                        if getattr(homeworks.Homework(ROOT, name).table, "ORACLE_TESTS", ())]
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("name", COURSE_WITH_ORACLES)
 def test_each_course_homeworks_oracle_tests_pass_without_torch_once_recorded(name, tmp_path):
     """The oracles a course homework's table lists are all recorded: graded with them, its oracle tests

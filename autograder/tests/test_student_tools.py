@@ -64,6 +64,7 @@ def test_unfinished_lists_the_stubs_function_by_function(project):
         "  bonus/extra.py (Extra credit, optional): normalised"]
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("name", homeworks.names(ROOT))
 def test_unfinished_lists_every_stub_of_each_course_homework(name):
     """Each course homework's stubs: exactly the functions that hold a solution block, each with its

@@ -51,9 +51,8 @@ def steps(root: Path, jobs: int, only: list[str] | None = None) -> list[Step]:
             Step(f"{name} solutions pass", [*make, hw, "verify-solutions"], 2.0),
             Step(f"{name} stubs score 0", [*make, hw, "verify-stubs"], 1.0),
             Step(f"{name} corpus", [*make, hw, "corpus", f"CORPUS_JOBS={pair}"], 8.0, slots=pair),
+            Step(f"{name} grader tests", [*make, hw, "grader-tests"], 12.0, slots=pair),
         ]
-        if (root / "autograder" / name / "tests").is_dir():
-            out.append(Step(f"{name} grader tests", [*make, hw, "grader-tests"], 4.0, slots=pair))
     out.append(Step("machinery tests", [*make, "machinery-tests", f"TEST_JOBS={pair}"], 6.0, slots=pair))
     return out
 
