@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 CODE_FOLDERS = ("frozen_lake", "bandits", "networks", "imitation")
 
@@ -70,3 +71,11 @@ class Test:
     @property
     def hidden(self) -> bool:
         return not self.path.startswith("tests/")
+
+
+def case_functions(nodeid: str, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """The functions a test case exercises: those its id names, else all of its test's."""
+    case_id = nodeid.partition("[")[2].rstrip("]")
+    tokens = set(re.split(r"[-\[\]]", case_id))
+    named = tuple(f for f in functions if f in tokens)
+    return named or functions
