@@ -14,7 +14,8 @@ layouts, misnamed files)::
 ``"full"`` means every point of that problem, ``"lose"`` strictly fewer, ``"zero"`` none.
 Feedback expectations (optional): ``"hints"`` must appear in the entry's test outputs and in
 no other entry's that does not declare them too (a hint is a claim about one cause);
-``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message).
+``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message);
+``"absent"`` must not appear (a claim that would be false for this entry).
 ``"listen": {"tcp": PORT, "udp": PORT}`` runs loopback listeners during the grading (a
 network exfiltration target) that must hear nothing.
 ``--hints`` prints, for each graded entry, every explanation its messages gave (each ``Hint:``,
@@ -226,6 +227,9 @@ def _feedback_problems(spec: dict, doc: dict, outputs: list[str]) -> list[str]:
         count = feedback.count(text)
         if count != 1:
             found.append(f"feedback says {text!r} {count} times, expected once (one root cause, one message)")
+    for text in spec.get("absent", ()):
+        if text in feedback:
+            found.append(f"feedback says {text!r}, a claim that is false for this entry")
     for test in doc.get("tests", []):
         if test.get("visibility", "visible") != "visible":
             leak = HIDDEN_LEAKS.search(test.get("output", ""))
