@@ -8,7 +8,7 @@ not run).
 The hints come from the tests' ``HINTS`` and ``ERROR_HINTS``, each shown only when a diagnosis
 reproduces the student's result; :mod:`hw1grader.hintcheck` (``test_hint_claims.py``) checks that
 every one of them is declared by some entry, and this test checks the rule end to end. It grades
-about 35 entries, two at a time (a few minutes on two cores; ``dp-delta-never-reset`` spends
+about 30 entries, two at a time (a few minutes on two cores; ``dp-delta-never-reset`` spends
 Problem 2's whole time budget on purpose).
 """
 
@@ -44,7 +44,7 @@ def graded(tmp_path_factory):
 
 
 def test_each_bug_gets_its_hint_and_no_other(graded):
-    assert len(graded) >= 30
+    assert len(graded) >= 25
     failures = [f"{o.name}: {problem}" for o in graded for problem in o.problems]
     failures += corpus.cross_check_hints(graded)
     assert failures == []
