@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.checks import check
 from harness.client import Submission, Worker
 from harness.contract import Contract
 from harness.diagnosis import Diagnosis
+from harness.errors import CheckFailed, NotGraded, NotRun, StudentException
+from harness.pytest_plugin import _feedback, record_failure
 from hw1grader import build, hintcheck
 
 ROOT = build.ROOT
@@ -143,6 +146,37 @@ def test_an_exception_inside_a_dependency_cites_its_test_only_when_it_failed():
     assert "evaluate_policy_sync also fails its own test 2.3 (policy evaluation)." in failed
     stub = str(_diagnosis().error({**error, "kind": "not_implemented"}, call, "pi(...)", ""))
     assert stub == "pi(...) could not be graded: it calls evaluate_policy_sync, which is not implemented yet."
+
+
+def _failed(exc):
+    return pytest.CallInfo.from_call(lambda: (_ for _ in ()).throw(exc), "call")
+
+
+def test_what_could_not_run_is_no_failure_and_gets_no_note():
+    """A case not graded (its module did not import) or not run (the budget was spent) is no failure
+    of its function, and its message blames no dependency; a failed check's own hint is withheld
+    when a dependency that ran fails its own test."""
+    failures = {}
+    for exc in (NotGraded("x: not graded: m.py did not import (see test 2.1)."), NotRun("x was not run: budget"),
+                KeyError("grader")):
+        record_failure(failures, "t.py::test_e[evaluate_policy_sync-a]", ("evaluate_policy_sync",), "2.3", "e", exc)
+    record_failure(failures, "t.py::test_e[both]", ("evaluate_policy_sync", "improve_policy"), "2.4", "e",
+                   CheckFailed("x"))  # a case of two functions is neither's own
+    assert failures == {}
+    record_failure(failures, "t.py::test_e[evaluate_policy_sync-a]", ("evaluate_policy_sync",), "2.3", "policy "
+                   "evaluation", StudentException("raised"))
+    assert failures == {"evaluate_policy_sync": {"number": "2.3", "case": "evaluate_policy_sync-a",
+                                                 "name": "policy evaluation"}}
+    student = types.SimpleNamespace(diagnosis=_diagnosis(failures, ["evaluate_policy_sync"]), printed=[])
+    item = types.SimpleNamespace(funcargs={"student": student})
+    for exc in (NotRun("pi(...) was not run: the time budget of Problem 2 is used up."),
+                NotGraded("pi(...): not graded: dynamic_programming.py did not import (see test 2.1).")):
+        assert "Note:" not in _feedback(item, _failed(exc), False, ("policy_iteration_sync",))["feedback"]
+    try:
+        check(False, "pi(...): n_eval_sweeps", "expected 3, got 4", hint="the caller's own diagnosis")
+    except CheckFailed as exc:
+        text = _feedback(item, _failed(exc), False, ("policy_iteration_sync",))["feedback"]
+    assert "Hint:" not in text and "Note: this test ran your evaluate_policy_sync" in text
 
 
 def test_error_hints_of_the_test_module_name_their_exception():

@@ -263,6 +263,14 @@ def could_not_run(exc: BaseException | None) -> bool:
     return isinstance(exc, (NotGraded, NotRun))
 
 
+def record_failure(failures: dict, nodeid: str, functions: tuple, number: str, name: str, exc) -> None:
+    """Record a failed case as its function's own failure (the first one), when it is one: the case
+    exercises that function alone, and its code ran (not "not graded", not "not run"; no grader error)."""
+    if len(functions) != 1 or could_not_run(exc) or is_grader_error(exc) or isinstance(exc, pytest.skip.Exception):
+        return
+    failures.setdefault(functions[0], {"number": number, "case": nodeid.partition("[")[2].rstrip("]"), "name": name})
+
+
 def _strip_hints(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not line.startswith("Hint: "))
 
@@ -314,11 +322,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     functions = layout.case_functions(item.nodeid, entry.functions)
     if report.failed and call.excinfo is not None:
         item.stash[_FEEDBACK] = info = _feedback(item, call, entry.hidden, functions)
-        exc = call.excinfo.value
-        if len(functions) == 1 and not could_not_run(exc) and not is_grader_error(exc) \
-                and not isinstance(exc, pytest.skip.Exception):  # a failure of this function on its own
-            case = item.nodeid.partition("[")[2].rstrip("]")
-            state["failures"].setdefault(functions[0], {"number": number, "case": case, "name": entry.name})
+        record_failure(state["failures"], item.nodeid, functions, number, entry.name, call.excinfo.value)
         if isinstance(call.excinfo.value, (StudentCodeError, CheckFailed)):
             # The message says all a student needs; harness frames would only bury it.
             report.longrepr = info["feedback"]
