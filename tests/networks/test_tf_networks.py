@@ -68,17 +68,26 @@ def compare_attention(student, q, k, v, mask, dtype: str = "float32", in_tf_func
         what = f"{label}: {name} (the reference: {ATTENTION})"
         check_array(g, what, shape=e.shape)
         check_close(g, e, what, reveal=reveal, **tol,
-                    hint=lambda g=g, index=index: diagnose_attention(g, index, q, k, v, mask, tol))
+                    hint=lambda g=g, index=index: diagnose_attention(g, index, q, k, v, mask, tol, dtype))
     check(result["dtypes"] == [dtype, dtype], f"{label} (computed in the inputs' dtype)",
           f"outputs have dtypes {result['dtypes']}, expected {dtype}")
 
 
-def diagnose_attention(got, index, q, k, v, mask, tol) -> str | None:
-    """The inverted-mask hint when the tutorial's helper (mask * -1e9 added, True = blocked) gives the
-    student's output ``index`` (0 output, 1 weights) and the right one differs."""
+def tutorial_helper(q, k, v, mask, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """The TensorFlow tutorial's helper run in ``dtype``: ``scores + mask * -1e9`` (True = blocked). In
+    float32, -1e9 swallows the scores of a row whose every entry it is added to, which becomes uniform."""
+    t = np.float32 if dtype == "float32" else np.float64
+    scores = (q.astype(t) @ np.swapaxes(k.astype(t), -1, -2)) / t(np.sqrt(q.shape[-1]))
+    weights = oracles.softmax((scores + np.asarray(mask, dtype=t) * t(-1e9)).astype(np.float64))
+    return weights @ v, weights
+
+
+def diagnose_attention(got, index, q, k, v, mask, tol, dtype) -> str | None:
+    """The inverted-mask hint when the tutorial's helper gives the student's output ``index`` (0 output,
+    1 weights) and the right one differs."""
     if mask is None:
         return None
-    wrong = oracles.scaled_dot_product_attention(q, k, v, ~mask, blocked=-1e9)[index]
+    wrong = tutorial_helper(q, k, v, mask, dtype)[index]
     right = oracles.scaled_dot_product_attention(q, k, v, mask)[index]
     got = np.asarray(got, dtype=np.float64)
     same = lambda a, b: a.shape == b.shape and bool(np.allclose(a, b, equal_nan=True, **tol))  # noqa: E731
