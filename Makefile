@@ -112,8 +112,9 @@ audit: $(STAMP) ## drift (stubs vs solutions) and leak (handout) audits
 	$(GRADER).release.audit drift $(HW_FLAG)
 	$(GRADER).release.audit handout $(HW_FLAG)
 
-corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) against its expected outcome
-	$(GRADER).quality.corpus $(HW_FLAG) $(if $(CORPUS_JOBS),--jobs $(CORPUS_JOBS),)
+corpus: $(STAMP) ## grade every corpus submission against its expected outcome (ONLY=a,b; HINTS=1: the hints table)
+	$(GRADER).quality.corpus $(HW_FLAG) $(if $(CORPUS_JOBS),--jobs $(CORPUS_JOBS),) $(if $(ONLY),--only $(ONLY),) \
+	    $(if $(HINTS),--hints,)
 
 knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
 	$(GRADER).quality.knockout $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)

@@ -100,14 +100,14 @@ def measured(returns, seeds_text, seconds, budget_s):
     return text
 
 
-def grade_returns(note, credit, what, returns, seeds_text, seconds, budget_s, hint=None):
+def grade_returns(note, credit, what, returns, seeds_text, seconds, budget_s):
     """Credit for the mean of ``returns`` (bands), the measurement noted pass or fail, a check below the bar."""
     mean = float(np.mean(returns))
     fraction = band_credit(mean)
     summary = measured(returns, seeds_text, seconds, budget_s)
     note(summary if fraction == 1.0 else f"{summary}: {fraction:.0%} of the points")
     credit(fraction)
-    check(fraction == 1.0, what, f"{summary}: the mean is below the bar, {fraction:.0%} of the points", hint=hint)
+    check(fraction == 1.0, what, f"{summary}: the mean is below the bar, {fraction:.0%} of the points")
 
 
 def run_outcome(student, kind, train_seed, eval_seeds, train_timeout):

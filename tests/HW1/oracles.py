@@ -27,20 +27,25 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def scaled_dot_product_attention(query, key, value, mask=None) -> tuple[np.ndarray, np.ndarray]:
+def scaled_dot_product_attention(query, key, value, mask=None, *, scaled: bool = True,
+                                 blocked: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
     """``softmax(Q K^T / sqrt(d_k)) V`` over the last two axes, any leading batch axes.
 
     ``mask`` (bool, broadcastable to ``(..., L_q, L_k)``) is True where attention is allowed;
-    blocked scores become ``-inf``. Returns ``(output (..., L_q, d_v), weights (..., L_q, L_k))``
-    in float64.
+    blocked scores become ``blocked`` (``-inf``; a finite value is added instead, as the
+    TensorFlow tutorial's helper does). ``scaled=False`` leaves out the ``1/sqrt(d_k)``.
+    (Tests run known mistakes through these options to diagnose a result.) Returns
+    ``(output (..., L_q, d_v), weights (..., L_q, L_k))`` in float64.
     """
     q = np.asarray(query, dtype=np.float64)
     k = np.asarray(key, dtype=np.float64)
     v = np.asarray(value, dtype=np.float64)
-    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+    scores = q @ np.swapaxes(k, -1, -2) / (np.sqrt(q.shape[-1]) if scaled else 1.0)
     if mask is not None:
-        scores = np.where(np.asarray(mask, dtype=bool), scores, -np.inf)
-    weights = softmax(scores, axis=-1)
+        allowed = np.asarray(mask, dtype=bool)
+        scores = np.where(allowed, scores, -np.inf) if np.isinf(blocked) else scores + np.where(allowed, 0.0, blocked)
+    with np.errstate(invalid="ignore"):
+        weights = softmax(scores, axis=-1)
     return weights @ v, weights
 
 

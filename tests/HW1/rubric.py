@@ -9,8 +9,6 @@ from the student handout. Public tests (under ``tests/``) are visible; hidden te
 ``HIDDEN_VISIBILITY``.
 """
 
-import re
-
 from harness.homework import Problem, Test
 
 # The files students write, relative to HW1/code, and the problem each belongs to.
@@ -63,8 +61,7 @@ RETURNS = {
 # Hints keyed by an exception a student function raised: (exception type, pattern of its message,
 # hint). Each names one cause, which the pattern alone identifies.
 ERROR_HINTS = (
-    ("AttributeError", re.compile(r"'(TimeLimit|OrderEnforcing|PassiveEnvChecker|\w*Wrapper\w*)' object has no "
-                                  r"attribute 'P'"),
+    ("AttributeError", r"'(TimeLimit|OrderEnforcing|PassiveEnvChecker|\w*Wrapper\w*)' object has no attribute 'P'",
      "read the dynamics from env.unwrapped.P, not env.P: gymnasium.make wraps the lake "
      "(TimeLimit, OrderEnforcing, ...) and only the unwrapped FrozenLake has P."),
 )
@@ -182,8 +179,8 @@ TESTS = {
              "inputs (values, policies, env.unwrapped.P) are not mutated, and the result is well formed",
              functions=EVAL + ("value_func_to_policy", "improve_policy")),
         Test(f"{DP}::test_value_func_to_policy_any_values", 0.5,
-             "value_func_to_policy: slippery lakes, non-zero values at terminal states",
-             functions=("value_func_to_policy",)),
+             "greedy steps (value_func_to_policy, improve_policy): slippery lakes, non-zero values at terminal states",
+             functions=("value_func_to_policy", "improve_policy")),
         Test(f"{DP}::test_improve_policy_keeps_best_actions", 0.5,
              "improve_policy: keeps a still-best action (no cycling between near-ties)",
              functions=("improve_policy",)),

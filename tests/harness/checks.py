@@ -4,6 +4,10 @@ Each helper raises :class:`harness.errors.CheckFailed` with a message that says 
 was checked, what came back and how it differs, and can carry a hint for the usual
 mistake. ``reveal=False`` (use it in hidden tests) keeps expected values out of the
 message: it reports shapes, counts and where values differ, never what they should be.
+
+A hint is a claim about the cause, so tests attach one only through a diagnosis that
+reproduces the student's result; ``hint`` may be a callable (a diagnosis), run only when
+the check fails, returning the hint or ``None``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from harness.codec import Opaque
 from harness.errors import CheckFailed
 
 
-def _fail(what: str, problem: str, hint: str | None) -> None:
+def _fail(what: str, problem: str, hint) -> None:
+    if callable(hint):
+        hint = hint()
     message = f"{what}: {problem}"
     if hint:
         message += f"\nHint: {hint}"

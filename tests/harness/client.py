@@ -31,7 +31,7 @@ from harness import codec, sandbox
 from harness.contract import Contract
 from harness.diagnosis import Diagnosis
 from harness.display import probe_display
-from harness.errors import NotImplementedYet, StudentCrash, StudentTimeout
+from harness.errors import NotImplementedYet, NotRun, StudentCrash, StudentTimeout
 from harness.seeding import seed_global_generators
 from harness.text import clean_bytes
 from harness.worker import code_folders
@@ -90,18 +90,20 @@ class Worker:
     helpers (copied next to the code when grading, so the worker user can read them). ``user`` names
     an unprivileged account to run as (only when we are root): a name or a uid claimed with
     :func:`harness.sandbox.claim_worker_uid`. ``protections`` is what the worker reported
-    about its sandbox when it started (also written to ``sandbox_log`` when given).
+    about its sandbox when it started (also written to ``sandbox_log`` when given). ``track``
+    names the student functions (``module.name``) whose calls the worker records (its ``ran``).
     """
 
     def __init__(self, code_dir: Path, runtime_dir: Path, *, memory_mb: int = 2048,
                  user: str | None = None, python: str = sys.executable, confine: bool = False,
-                 sandbox_log: str | None = None) -> None:
+                 sandbox_log: str | None = None, track: tuple[str, ...] = ()) -> None:
         self.code_dir = Path(code_dir)
         self.runtime_dir = Path(runtime_dir)
         self.memory_mb = memory_mb
         self.user = user
         self.python = python
         self.confine = confine
+        self.track = tuple(track)
         self.process: subprocess.Popen | None = None
         self.exit_status: int | None = None
         self._scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
@@ -122,7 +124,7 @@ class Worker:
         self._home.mkdir(exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self._home), "TMPDIR": str(self._home),
                "MPLCONFIGDIR": str(self._home / ".mpl"), "LANG": "C.UTF-8", **WORKER_ENV,
-               "GRADER_CONFINE": "1" if self.confine else "0"}
+               "GRADER_CONFINE": "1" if self.confine else "0", "GRADER_TRACK": ",".join(self.track)}
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_fd = os.open(self._output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
@@ -321,25 +323,26 @@ class Submission:
     """A student's code, reachable through a worker. The API every test uses.
 
     ``call(module, function, *args, timeout=..., **kwargs)`` calls a student function;
-    ``probe(name, *args, timeout=..., **kwargs)`` runs ``harness.probes.<family>.<fn>``.
+    ``probe(name, *args, timeout=..., **kwargs)`` runs ``probes.<family>.<fn>`` of the homework.
     Arguments and results are plain data (see :mod:`harness.codec`). Failures raise the
     :mod:`harness.errors` classes with a message written for the student. ``output`` is
     what the last request printed.
     """
 
     def __init__(self, worker: Worker, budget_s: float | None = None, label: str = "this problem",
-                 contract: Contract | None = None) -> None:
+                 contract: Contract | None = None, failures: dict | None = None) -> None:
         self.worker = worker
         self.output = ""
         self.printed: list[str] = []  # everything printed during the current test
         self.label = label
         self.deadline = time.monotonic() + budget_s if budget_s is not None else None
-        self.diagnosis = Diagnosis(contract)
+        self.diagnosis = Diagnosis(contract, failures)
 
-    def begin_test(self, nodeid: str, number: str) -> None:
-        """Called before each test: the seed of its calls and the number its messages cite."""
+    def begin_test(self, nodeid: str, number: str, error_hints=()) -> None:
+        """Called before each test: the seed of its calls, the number its messages cite, and the
+        hints its module gives for exceptions (``ERROR_HINTS``)."""
         self.printed = []
-        self.diagnosis.begin_test(nodeid, number)
+        self.diagnosis.begin_test(nodeid, number, error_hints)
 
     def call(self, module: str, function: str, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
         what = _describe_call(f"{module}.{function}", args, kwargs)
@@ -360,7 +363,7 @@ class Submission:
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                raise StudentTimeout(f"{what} was not run: the time budget of {self.label} is used up "
+                raise NotRun(f"{what} was not run: the time budget of {self.label} is used up "
                                      "(earlier calls took too long).")
             timeout = min(timeout, remaining)
         self.worker.exit_status = None
@@ -383,6 +386,7 @@ class Submission:
         if self.output:
             self.printed.append(self.output)
         self.diagnosis.saw_mutation(message, response.get("mutated") or [])
+        self.diagnosis.saw_ran(response.get("ran") or [])
         if "error" in response:
             raise self.diagnosis.error(response["error"], message, what, self.output)
         return response["ok"]
@@ -394,18 +398,18 @@ class Submission:
 class InProcessSubmission:
     """``DEBUG=1``: the same API, student code imported into this process (breakpoints work)."""
 
-    def __init__(self, code_dir: Path, contract: Contract | None = None) -> None:
+    def __init__(self, code_dir: Path, contract: Contract | None = None, failures: dict | None = None) -> None:
         self.code_dir = Path(code_dir)
         self.output = ""
         self.printed: list[str] = []
-        self.diagnosis = Diagnosis(contract)
+        self.diagnosis = Diagnosis(contract, failures)
         for folder in code_folders(self.code_dir):  # student scripts import their siblings by bare name
             if folder not in sys.path:
                 sys.path.insert(0, folder)
 
-    def begin_test(self, nodeid: str, number: str) -> None:
+    def begin_test(self, nodeid: str, number: str, error_hints=()) -> None:
         self.printed = []
-        self.diagnosis.begin_test(nodeid, number)
+        self.diagnosis.begin_test(nodeid, number, error_hints)
 
     def _run(self, fn, args: tuple, kwargs: dict, what: str) -> Any:
         args, kwargs = codec.materialize(codec.loads(codec.dumps(list(args))), codec.loads(codec.dumps(kwargs)))

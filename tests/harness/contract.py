@@ -100,3 +100,25 @@ class Contract:
     def calls(self, function: str) -> tuple[str, ...]:
         """The student functions ``function`` calls by the contract (``CALLS`` in the table)."""
         return tuple(self.homework.calls.get(function, ())) if self.homework else ()
+
+    def file_of(self, name: str) -> str | None:
+        """The student file (relative to ``HWn/code``) defining a function or a class."""
+        entry = self._definitions.get(name)
+        if entry:
+            return entry[1]
+        return next((rel for key, (_, rel) in self._definitions.items() if key.startswith(f"{name}.")), None)
+
+    def tracked(self, files) -> tuple[str, ...]:
+        """``module.name`` of every function or class that another calls by the contract, among
+        ``files``: the worker records when they run, so a dependency note names only what ran."""
+        calls = self.homework.calls if self.homework else {}
+        callees = sorted({d for deps in calls.values() for d in deps})
+        return tuple(f"{Path(rel).stem}.{name}" for name in callees
+                     for rel in [self.file_of(name)] if rel is not None and rel in files)
+
+    def rank(self, function: str, _seen: frozenset = frozenset()) -> int:
+        """0 for a function that calls no other by the contract, else 1 + the largest rank of those
+        it calls: tests run callees first, so a caller's note can cite their outcome."""
+        if function in _seen:
+            return 0
+        return max((1 + self.rank(d, _seen | {function}) for d in self.calls(function)), default=0)

@@ -5,9 +5,16 @@ reported: a file that did not import and a function that is missing are explaine
 once, in the first test that needs them; every later test says "not graded" and cites that
 test's number. It also words the common API mistakes (a signature that differs from the
 documented one, a tuple of the wrong length, an import of a package the grader does not install,
-and the homework's own ``ERROR_HINTS``, such as ``env.P`` on a wrapped environment), names the
-failing dependency when a function fails inside another student function it calls, notes
-input mutation once per function, and hands out the seed of each call.
+and the hints for exceptions the homework declares in ``ERROR_HINTS``: its table's, such as
+``env.P`` on a wrapped environment, and a test module's own), names the failing dependency when
+a function fails inside another student function it calls, notes input mutation once per
+function, and hands out the seed of each call.
+
+Dependency notes are claims, so each is checked: a note names a function only if this test's
+calls ran it (the worker reports the tracked functions that ran, and the student frames of an
+exception) and only cites a test of it that failed in this run (``failures``, shared with the
+pytest plugin, which records each case's outcome as it finishes; a case that could not run,
+for a spent time budget or a module that did not import, is no failure of its function).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ def _bare(name: str) -> str:
 class Diagnosis:
     """Per-worker memory of reported root causes; see the module docstring."""
 
-    def __init__(self, contract: Contract | None = None) -> None:
+    def __init__(self, contract: Contract | None = None, failures: dict | None = None) -> None:
         self.contract = contract or Contract([])
         self.nodeid = ""
         self.number = "?"
@@ -42,9 +49,47 @@ class Diagnosis:
         self.missing: dict[str, str] = {}  # module.function -> number of the test that explained it
         self.mutations: dict[str, str] = {}  # function -> number of the first test that saw it
         self._notes: list[str] = []
+        # function -> its first own test case that failed in this run: {"number", "case", "name"}
+        self.failures: dict[str, dict] = failures if failures is not None else {}
+        self.ran: set[str] = set()  # tracked student functions this test's calls ran
+        self.error_hints: tuple = ()  # (exception type, regex, hint) of the test's module
 
-    def begin_test(self, nodeid: str, number: str) -> None:
+    def begin_test(self, nodeid: str, number: str, error_hints=()) -> None:
         self.nodeid, self.number, self._calls, self._notes = nodeid, number, 0, []
+        self.ran = set()
+        self.error_hints = tuple(error_hints)
+
+    def saw_ran(self, names) -> None:
+        """The tracked student functions that ran during one call of this test."""
+        self.ran.update(str(name) for name in names)
+
+    # -- dependencies ---------------------------------------------------------------------------
+    def own_failure(self, function: str) -> dict | None:
+        """The first case of ``function``'s own tests that failed in this run so far, if any."""
+        return self.failures.get(function)
+
+    def _fails_own(self, function: str) -> str:
+        failed = self.own_failure(function)
+        if not failed:
+            return ""
+        name = f" ({failed['name']})" if failed.get("name") else ""
+        return f"test {failed['number']}{name}"
+
+    def dependency_notes(self, functions, told: str = "") -> list[str]:
+        """Notes for a failing case of ``functions``: each function they call by the contract that
+        this test's calls ran and that fails its own test (one already named in ``told`` is skipped)."""
+        notes = []
+        for caller in functions:
+            for dependency in self.contract.calls(caller):
+                if dependency in functions or dependency not in self.ran:
+                    continue
+                if f"inside {dependency}," in told or f"it calls {dependency}," in told:
+                    continue
+                own = self._fails_own(dependency)
+                if own:
+                    notes.append(f"Note: this test ran your {dependency} (called by {caller}), which fails its own "
+                                 f"{own}. Fix {dependency} first: this test may then pass.")
+        return notes
 
     def next_seed(self) -> int:
         """The seed for the global generators before the next call of this test."""
@@ -103,24 +148,23 @@ class Diagnosis:
         dependency = self._dependency(error.get("frames") or [], called)
         if kind == "not_implemented":
             if dependency:
+                own = self._fails_own(dependency)
                 return NotImplementedYet(f"{what} could not be graded: it calls {dependency}, which is not "
-                                         f"implemented yet{self._own_test(dependency)}.", output)
+                                         f"implemented yet{f' (see {own})' if own else ''}.", output)
             return NotImplementedYet(f"{what}: not implemented yet ({text or 'NotImplementedError'}).", output)
         if kind == "exit":
             return StudentException(f"{what} called sys.exit({text}); graded code must return, not exit.", output)
         lines = [f"{what} raised {error.get('type')}: {text}"]
         if dependency:
-            lines.append(f"It was raised inside {dependency}, which this function calls{self._own_test(dependency)}.")
+            own = self._fails_own(dependency)
+            lines.append(f"It was raised inside {dependency}, which this function calls"
+                         + (f"; {dependency} also fails its own {own}." if own else "."))
         if trace:
             lines.append(f"Traceback (student files only):\n{trace.rstrip()}")
         hint = self._hint(str(error.get("type")), text)
         if hint:
             lines.append(f"Hint: {hint}")
         return StudentException("\n".join(lines), output)
-
-    def _own_test(self, function: str) -> str:
-        tests = self.contract.tests_of(function)
-        return f" (test {tests[0]} checks {function} on its own)" if tests else ""
 
     def _dependency(self, frames: list, called: str | None) -> str | None:
         """The student function, other than the one called, in which the error was raised."""
@@ -132,8 +176,8 @@ class Diagnosis:
         return innermost if innermost != outermost and innermost != _bare(outermost) else None
 
     def _hint(self, error_type: str, text: str) -> str | None:
-        for hint_type, pattern, hint in self.contract.error_hints:
-            if error_type == hint_type and pattern.search(text):
+        for kind, pattern, hint in (*self.contract.error_hints, *self.error_hints):  # the table's, the module's
+            if error_type == kind and re.search(pattern, text):
                 return hint
         match = SIGNATURE_ERROR.match(text) if error_type == "TypeError" else None
         if match:

@@ -38,6 +38,10 @@ class StudentTimeout(StudentCodeError):
     """The call ran past its time limit; the worker was killed."""
 
 
+class NotRun(StudentTimeout):
+    """Not run at all: the problem's time budget was spent by earlier calls (not a verdict on this code)."""
+
+
 class StudentCrash(StudentCodeError):
     """The worker process died (``os._exit``, a signal, the memory cap, an output flood)."""
 

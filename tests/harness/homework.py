@@ -263,3 +263,11 @@ def support_files(tests: Path) -> list[Path]:
             continue
         out.append(path)
     return out
+
+
+def case_functions(nodeid: str, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """The functions a test case exercises: those its id names, else all of its test's."""
+    case_id = nodeid.partition("[")[2].rstrip("]")
+    tokens = set(re.split(r"[-\[\]]", case_id))
+    named = tuple(f for f in functions if f in tokens)
+    return named or functions

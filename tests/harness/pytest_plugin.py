@@ -9,6 +9,12 @@ given files, default ``HWn/code``), ``--reference DIR`` (the solutions, for hidd
 that user; grading as root only). The homework's tests folder goes first on ``sys.path``, so
 its tests import its table (``rubric``) and its helpers by bare name.
 
+Within a problem, public tests run before hidden ones, and a case of a function that others call
+by the contract (``CALLS``) runs before their cases; each case's failure is recorded as it
+finishes (``failures``), so a failing caller's message may cite its dependency's own failed test
+(:meth:`harness.diagnosis.Diagnosis.dependency_notes`). A test module may declare
+``ERROR_HINTS``: ``(exception type, regex, hint)`` for exceptions of its problem's code.
+
 Tests use four fixtures: ``student`` (a :class:`harness.client.Submission`),
 ``credit`` (``credit(fraction)`` records partial credit), ``note`` (``note(text)``: what
 the test measured, shown to the student whether it passes or fails: under the score table
@@ -32,7 +38,7 @@ from harness import homework as homeworks
 from harness import procs
 from harness.client import InProcessSubmission, Submission, Worker
 from harness.contract import Contract
-from harness.errors import CheckFailed, NotImplementedYet, StudentCodeError
+from harness.errors import CheckFailed, NotGraded, NotImplementedYet, NotRun, StudentCodeError
 from harness.scoring import case_fraction, entry_score
 from harness.text import head_tail
 
@@ -147,7 +153,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = {
         "homework": homework, "scratch": scratch, "code": scratch / "code", "runtime": runtime, "missing": missing,
         "user": user, "problems": problems, "wanted": wanted, "live": None, "results": {},
-        "entries": homework.entries(), "reference": reference, "given": given, "notes": {},
+        "entries": homework.entries(), "reference": reference, "given": given, "notes": {}, "failures": {},
         "contract": Contract([given, reference], homework),
     }
 
@@ -186,8 +192,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
-    # One problem at a time, so that only one worker (one framework) is alive at once.
-    items.sort(key=lambda i: state["entries"][_base_node(i.nodeid)][0] if _graded(i.nodeid, state["entries"]) else 0)
+    # One problem at a time, so that only one worker (one framework) is alive at once; in a problem the
+    # public tests first (a root cause is explained where students see it), and the cases of functions
+    # that others call before the cases of their callers (a caller's note cites their outcome).
+    order = {id(item): index for index, item in enumerate(items)}
+    items.sort(key=lambda i: _run_order(i.nodeid, state) + (order[id(i)],))
+
+
+def _run_order(nodeid: str, state: dict) -> tuple:
+    if not _graded(nodeid, state["entries"]):
+        return (0, False, 0)
+    problem, test, _ = state["entries"][_base_node(nodeid)]
+    functions = homeworks.case_functions(nodeid, test.functions)
+    return (problem, test.hidden, max((state["contract"].rank(f) for f in functions), default=0))
 
 
 def _problem_of(item: pytest.Item) -> int:
@@ -213,15 +230,18 @@ def student(request: pytest.FixtureRequest):
         state["live"] = live = None
     if live is None:
         if request.config.getoption("debug_inprocess"):
-            submission = InProcessSubmission(state["code"], state["contract"])
+            submission = InProcessSubmission(state["code"], state["contract"], state["failures"])
         else:
             worker = Worker(state["code"], state["runtime"], memory_mb=problem.memory_mb, user=state["user"],
                             confine=request.config.getoption("confine"),
-                            sandbox_log=request.config.getoption("sandbox_log"))
+                            sandbox_log=request.config.getoption("sandbox_log"),
+                            track=state["contract"].tracked(problem.files))
             budget = problem.budget_s if request.config.getoption("enforce_budgets") else None
-            submission = Submission(worker, budget_s=budget, label=f"Problem {number}", contract=state["contract"])
+            submission = Submission(worker, budget_s=budget, label=f"Problem {number}", contract=state["contract"],
+                                    failures=state["failures"])
         state["live"] = live = (number, submission)
-    live[1].begin_test(request.node.nodeid, state["entries"][_base_node(request.node.nodeid)][2])
+    live[1].begin_test(request.node.nodeid, state["entries"][_base_node(request.node.nodeid)][2],
+                       getattr(request.module, "ERROR_HINTS", ()))
     return live[1]
 
 
@@ -279,7 +299,27 @@ def is_grader_error(exc: BaseException | None) -> bool:
     return exc is not None and not isinstance(exc, verdicts)
 
 
-def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
+def could_not_run(exc: BaseException | None) -> bool:
+    """Not a verdict on the function: not graded (its module did not import) or not run (budget spent)."""
+    return isinstance(exc, (NotGraded, NotRun))
+
+
+def record_failure(failures: dict, nodeid: str, functions: tuple, number: str, name: str, exc) -> None:
+    """Record a failed case as its function's own failure (the first one), when it is one: the case
+    exercises that function alone, and its code ran (not "not graded", not "not run"; no grader error)."""
+    if len(functions) != 1 or could_not_run(exc) or is_grader_error(exc) or isinstance(exc, pytest.skip.Exception):
+        return
+    failures.setdefault(functions[0], {"number": number, "case": nodeid.partition("[")[2].rstrip("]"), "name": name})
+
+
+def _strip_hints(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("Hint: "))
+
+
+def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool, functions: tuple[str, ...] = ()) -> dict:
+    """The student's message for a failed case. When the case ran a function it calls by the contract
+    that fails its own test, a note says so, and a failed check's own hint (which assumed that
+    function right) is withheld: the dependency is the first cause to fix."""
     exc = call.excinfo.value if call.excinfo else None
     info: dict = {"not_implemented": isinstance(exc, NotImplementedYet)}
     if isinstance(exc, (StudentCodeError, CheckFailed)):
@@ -297,6 +337,12 @@ def _feedback(item: pytest.Item, call: pytest.CallInfo, hidden: bool) -> dict:
         info["feedback"] = str(call.excinfo.getrepr(style="short", chain=False))
     submission = item.funcargs.get("student") if hasattr(item, "funcargs") else None
     diagnosis = getattr(submission, "diagnosis", None)
+    if diagnosis is not None and isinstance(exc, (StudentCodeError, CheckFailed)) and not could_not_run(exc):
+        dependencies = diagnosis.dependency_notes(functions, told=info["feedback"])
+        if dependencies:
+            if isinstance(exc, CheckFailed):
+                info["feedback"] = _strip_hints(info["feedback"])
+            info["feedback"] += "\n" + "\n".join(dependencies)
     notes = diagnosis.notes() if diagnosis is not None else ""
     if notes and not info.get("grader_error"):
         info["feedback"] += f"\n\n{notes}"
@@ -312,9 +358,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     if _STATE not in item.config.stash or not _graded(item.nodeid, item.config.stash[_STATE]["entries"]):
         return report
-    entry = item.config.stash[_STATE]["entries"][_base_node(item.nodeid)][1]
+    state = item.config.stash[_STATE]
+    _, entry, number = state["entries"][_base_node(item.nodeid)]
+    functions = homeworks.case_functions(item.nodeid, entry.functions)
     if report.failed and call.excinfo is not None:
-        item.stash[_FEEDBACK] = info = _feedback(item, call, entry.hidden)
+        item.stash[_FEEDBACK] = info = _feedback(item, call, entry.hidden, functions)
+        record_failure(state["failures"], item.nodeid, functions, number, entry.name, call.excinfo.value)
         if isinstance(call.excinfo.value, (StudentCodeError, CheckFailed)):
             # The message says all a student needs; harness frames would only bury it.
             report.longrepr = info["feedback"]

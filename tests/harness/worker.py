@@ -12,7 +12,11 @@ probe, ``probes.family.function`` of the homework's support modules (``RUNTIME/s
 each carries a ``seed`` for the global generators
 (:mod:`harness.seeding`), set just before the student code runs. Responses: ``{"ok": value}``
 or ``{"error": {...}}`` (with the student frames, and which student file failed to import or
-which function is missing), plus ``"mutated"``: the arguments a call changed in place.
+which function is missing), plus ``"mutated"``: the arguments a call changed in place, and
+``"ran"``: which of the tracked student functions ran during the request. Tracked are the
+functions others call by the contract (``GRADER_TRACK``, ``module.name`` comma-separated, set by
+the client): when a student module is imported, each is wrapped so that a call is recorded
+(a class: its methods), so a failure is blamed on a dependency only if the dependency ran.
 This file is the worker's entry point, so it imports only the standard library at the top
 and the codec after it has fixed ``sys.path``.
 
@@ -34,7 +38,9 @@ forges. The first frame, sent before any student code runs, is ``{"hello": prote
 
 import copy
 import ctypes
+import functools
 import importlib
+import importlib.machinery
 import inspect
 import os
 import struct
@@ -50,6 +56,63 @@ def code_folders(code_dir) -> list[str]:
     code_dir = str(code_dir)
     return sorted(os.path.join(code_dir, name) for name in os.listdir(code_dir)
                   if os.path.isdir(os.path.join(code_dir, name)) and not name.startswith((".", "__")))
+
+
+_RAN: set = set()  # tracked student functions that ran during the current request
+
+
+def _recorder(fn, name: str):
+    @functools.wraps(fn)
+    def recorded(*args, **kwargs):
+        _RAN.add(name)
+        return fn(*args, **kwargs)
+
+    return recorded
+
+
+def _instrument(module, names) -> None:
+    """Wrap the tracked functions of a freshly imported student module (a class: its methods)."""
+    for name in names:
+        obj = module.__dict__.get(name)
+        if inspect.isclass(obj):
+            for attr, fn in list(vars(obj).items()):
+                if inspect.isfunction(fn):
+                    setattr(obj, attr, _recorder(fn, name))
+        elif inspect.isfunction(obj):
+            module.__dict__[name] = _recorder(obj, name)
+
+
+class _TrackingFinder:
+    """Finds the tracked student modules as usual, and instruments each once it has run."""
+
+    def __init__(self, tracked: dict) -> None:
+        self.tracked = tracked
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.tracked:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        run = loader.exec_module
+        names = self.tracked[fullname]
+
+        def exec_module(module):
+            run(module)
+            _instrument(module, names)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _track(spec: str) -> None:
+    tracked: dict = {}
+    for qualified in filter(None, spec.split(",")):
+        module, _, name = qualified.rpartition(".")
+        tracked.setdefault(module, []).append(name)
+    if tracked:
+        sys.meta_path.insert(0, _TrackingFinder(tracked))
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -273,6 +336,7 @@ def main() -> None:
     # Scripts in HWn/code import their siblings by bare name (``import maps``); probes come from the
     # homework's support modules.
     sys.path[:0] = code_folders(code_dir) + [runtime_dir, os.path.join(runtime_dir, "support")]
+    _track(os.environ.pop("GRADER_TRACK", ""))
     from harness import sandbox  # the standard library only: the helpers it forks stay small
 
     identity = os.environ.pop("GRADER_WORKER_ID", "")  # "uid:gid" to drop to (root only)
@@ -304,12 +368,15 @@ def main() -> None:
         except EOFError:
             return
         mutated: list = []
+        _RAN.clear()
         try:
             response = {"ok": _run(request, mutated)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
             response = {"error": _error(exc, code_dir)}
         if mutated:
             response["mutated"] = mutated
+        if _RAN:
+            response["ran"] = sorted(name for name in _RAN if type(name) is str)
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()

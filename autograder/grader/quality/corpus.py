@@ -17,11 +17,15 @@ grader looks up to the entry's first function, so its attacks run here too (:fun
 ``"full"`` means every point of that problem, ``"lose"`` strictly fewer, ``"zero"`` none.
 Feedback expectations (optional): ``"hints"`` must appear in the entry's test outputs and in
 no other entry's that does not declare them too (a hint is a claim about one cause);
-``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message).
+``"contains"`` must appear; ``"once"`` must appear exactly once (one root cause, one message);
+``"absent"`` must not appear (a claim that would be false for this entry).
 ``"listen": {"tcp": PORT, "udp": PORT}`` runs loopback listeners during the grading (a
 network exfiltration target) that must hear nothing. ``"leftovers": {"files": [glob, ...],
 "sysv_shm_keys": [key, ...]}`` names what a hostile entry would leave on the machine if it got
 past the sandbox (files in the shared writable folders, System V segments): none may be there after.
+``--hints`` prints, for each graded entry, every explanation its messages gave (each ``Hint:``,
+each ``Note:``, each dependency line) with the tests that gave it: the table of entries x hints
+shown that a change to the feedback is judged by (``--hints-json FILE`` keeps it for a diff).
 Every entry is graded through the real autograder (:mod:`grader.operations.grade`) on the
 problems it names, and must also keep the invariants every run keeps: a schema-valid
 ``results.json``, the run finished within its budget, no hidden-test or reference text in
@@ -66,6 +70,7 @@ class Outcome:
     problems: list[str]
     feedback: str = ""  # every test's output, for the cross-entry hint check
     hints: tuple[str, ...] = ()
+    tests: list[dict] = dataclasses.field(default_factory=list)  # number, score, max_score, output
 
 
 def folder(homework: Homework) -> Path:
@@ -292,8 +297,9 @@ def _check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: f
             ok = False
         if not ok:
             problems_seen.append(f"problem {number}: expected {expectation}, got {earned:g}/{possible:g}")
+    tests = [{key: t.get(key) for key in ("number", "score", "max_score", "output")} for t in doc.get("tests", [])]
     return Outcome(entry.name, not problems_seen, seconds, scores, problems_seen, feedback,
-                   tuple(spec.get("hints", ())))
+                   tuple(spec.get("hints", ())), tests)
 
 
 # Hidden feedback may say where a result differs and what came back, never an expected value
@@ -313,6 +319,9 @@ def _feedback_problems(spec: dict, doc: dict, outputs: list[str]) -> list[str]:
         count = feedback.count(text)
         if count != 1:
             found.append(f"feedback says {text!r} {count} times, expected once (one root cause, one message)")
+    for text in spec.get("absent", ()):
+        if text in feedback:
+            found.append(f"feedback says {text!r}, a claim that is false for this entry")
     for test in doc.get("tests", []):
         if test.get("visibility", "visible") != "visible":
             leak = HIDDEN_LEAKS.search(test.get("output", ""))
@@ -332,13 +341,59 @@ def cross_check_hints(outcomes: list[Outcome]) -> list[str]:
     return found
 
 
+# What counts as an explanation in a message: a hint, a note, a dependency named as the cause.
+EXPLANATION = re.compile(r"(Hint: .*|Note: .*|It was raised inside .*|could not be graded: it calls .*)$")
+
+
+def explanations(output: str) -> list[str]:
+    """The explanations (hints, notes, dependency lines) of one test's output, in order, once each."""
+    found: list[str] = []
+    for line in output.splitlines():
+        match = EXPLANATION.search(line)
+        if match and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def hints_table(outcomes: list[Outcome], width: int = 110) -> list[str]:
+    """Entries x hints shown: for each entry, each explanation and the tests that gave it."""
+    lines = []
+    for outcome in sorted(outcomes, key=lambda o: o.name):
+        scores = " ".join(f"P{k}={v}" for k, v in outcome.scores.items())
+        lost = [t["number"] for t in outcome.tests if (t.get("score") or 0) < (t.get("max_score") or 0)]
+        lines.append(f"{outcome.name}  {scores}  lost: {', '.join(lost) or 'none'}")
+        shown: dict[str, list[str]] = {}
+        for test in outcome.tests:
+            for text in explanations(test.get("output") or ""):
+                shown.setdefault(text, []).append(str(test["number"]))
+        if not shown:
+            lines.append("    (no hint shown)")
+        for text, numbers in shown.items():
+            cut = text if len(text) <= width else text[: width - 3] + "..."
+            lines.append(f"    [{', '.join(numbers)}] {cut}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.quality.corpus", description=__doc__.split("\n\n")[0])
     parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
     parser.add_argument("--only", default="", help="comma-separated entry names (default: all)")
     parser.add_argument("--budget", type=float, default=540.0, help="overall budget per entry in seconds")
     parser.add_argument("--jobs", type=int, default=2, help="entries graded at once (default: 2)")
+    parser.add_argument("--hints", action="store_true",
+                        help="print the table of entries x hints shown (each explanation and the tests giving it)")
+    parser.add_argument("--hints-json", type=Path, default=None,
+                        help="also write each entry's tests (number, score, output) to this JSON file")
+    parser.add_argument("--hints-from", type=Path, default=None,
+                        help="print the hints table of a --hints-json file, grading nothing")
     args = parser.parse_args(argv)
+    if args.hints_from:
+        saved = json.loads(args.hints_from.read_text())
+        wanted = {n for n in args.only.split(",") if n}
+        for line in hints_table([Outcome(name, True, 0.0, item["scores"], [], tests=item["tests"])
+                                 for name, item in saved.items() if not wanted or name in wanted]):
+            print(line)
+        return 0
     try:
         homework = Homework(ROOT, args.homework)
     except UnknownHomework as exc:
@@ -369,6 +424,13 @@ def main(argv: list[str] | None = None) -> int:
     for problem in cross_check_hints(outcomes):
         failures += 1
         print(f"FAIL {problem}")
+    if args.hints:
+        print("\nHints shown (entry, score, tests that lost points; each explanation and the tests giving it):")
+        for line in hints_table(outcomes):
+            print(line)
+    if args.hints_json:
+        args.hints_json.write_text(json.dumps({o.name: {"scores": o.scores, "tests": o.tests} for o in outcomes},
+                                              indent=1))
     left = procs.descendants()
     if left:
         failures += 1

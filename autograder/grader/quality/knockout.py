@@ -25,7 +25,6 @@ import concurrent.futures
 import dataclasses
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 
 from grader.release import stubs
 from harness.homework import Homework, UnknownHomework
+from harness.homework import case_functions as homework_case_functions
 from harness.scoring import case_fraction
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -119,12 +119,7 @@ def closure(names, graph: dict[str, set[str]], calls: dict[str, tuple[str, ...]]
     return seen
 
 
-def case_functions(nodeid: str, functions: tuple[str, ...]) -> tuple[str, ...]:
-    """The functions a case exercises: those its id names, else all of its test's."""
-    case_id = nodeid.partition("[")[2].rstrip("]")
-    tokens = set(re.split(r"[-\[\]]", case_id))
-    named = tuple(f for f in functions if f in tokens)
-    return named or functions
+case_functions = homework_case_functions  # the functions a case exercises: those its id names, else its test's
 
 
 # ---------------------------------------------------------------------------------- grading

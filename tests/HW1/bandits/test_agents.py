@@ -5,6 +5,9 @@ form ``q_n = (1 - α)^n Q0 + Σ_i α (1 - α)^(n - i) r_i``, Sutton & Barto eq. 
 formula (Sutton & Barto eq. 2.10) and a numerically stable softmax evaluated here, NumPy
 generators seeded here to replay the documented draws, and chi-square bounds on seeded samples (a bound of 35 with 9
 degrees of freedom is exceeded by chance with probability 6e-5).
+
+A hint of :data:`HINTS` is shown only when that mistake reproduces what the agent did; otherwise
+the message says what differs, and the convention it checks, not why.
 """
 
 import numpy as np
@@ -26,6 +29,24 @@ IDS = list(AGENTS)
 UPDATES = [(0, 1.0), (1, -0.5), (0, 3.0), (3, 0.25), (0, -1.0), (4, 2.0), (1, 0.7),
            (3, 1.75), (0, 0.4), (4, -3.0), (1, 0.1), (0, 2.2)]
 TOL = 1e-9  # rounding noise never costs points: q may be a running mean or sum / count
+HINTS = {
+    "counts_frozen": "update must add 1 to counts[action]: your counts never changed",
+    "step_size_ignored": "with step_size set, update does q[a] += step_size * (reward - q[a]); your q matches sample "
+                         "averages (step_size ignored)",
+    "explore_nongreedy": "explore with rng.integers(k), uniformly over all k arms: your agent never chose the greedy "
+                         "arm, as exploring only among the non-greedy arms does",
+    "untried_later": "an arm with counts == 0 is played before any other (the lowest such index first): your agent "
+                     "played an arm it had tried while another was still untried",
+    "temperature_multiplied": "softmax(q / temperature): divide by the temperature; your probabilities match "
+                              "softmax(q * temperature)",
+}
+# Exceptions of Problem 3's code that name their cause: rng.choice refuses NaN probabilities, which softmax gives
+# when exp(q / temperature) overflows (or every term underflows to 0).
+ERROR_HINTS = (
+    ("ValueError", r"[Pp]robabilities contain NaN",
+     "your probabilities contain NaN: exp(q / temperature) overflows (or underflows to 0) when |q / temperature| "
+     "is large; subtract the largest q / temperature before np.exp"),
+)
 
 
 def _describe(class_name, kwargs):
@@ -81,6 +102,23 @@ def _recency_weighted(updates, k, initial, alpha):
     return np.array(qs), np.array(cs, dtype=np.int64)
 
 
+def _replayed_tried_arm(actions, k):
+    """Whether the agent played an arm it had tried while another arm was still untried."""
+    tried = set()
+    for action in actions:
+        if action in tried and len(tried) < k:
+            return True
+        tried.add(action)
+    return False
+
+
+def _counts_follow(out, actions, k):
+    """Whether the agent's own counts after each step are the tallies of its actions (so it saw them)."""
+    tallies = np.cumsum(np.eye(k, dtype=np.int64)[np.asarray(actions, dtype=int)], axis=0)
+    counts = out.get("counts")
+    return isinstance(counts, np.ndarray) and counts.shape == tallies.shape and bool((counts == tallies).all())
+
+
 def _softmax(z):
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - z.max())
@@ -98,20 +136,16 @@ def test_agents_types_and_dtypes(student, name):
     class_name, kwargs = AGENTS[name]
     k, what = kwargs["k"], _describe(class_name, kwargs)
     fresh = student.probe("bandits.state", class_name, kwargs, 0)
-    q = check_array(fresh["q"], f"{what}.q", shape=(k,), dtype=np.float64,
-                    hint="q = np.zeros(k) (float64); counts = np.zeros(k, dtype=np.int64)")
-    check_array(fresh["counts"], f"{what}.counts", shape=(k,), dtype=np.int64,
-                hint="counts = np.zeros(k, dtype=np.int64)")
-    check_close(q, np.full(k, kwargs.get("initial_value", 0.0)), f"{what}.q before any update",
-                hint="epsilon-greedy starts at initial_value; UCB and Boltzmann start at 0")
+    q = check_array(fresh["q"], f"{what}.q", shape=(k,), dtype=np.float64)
+    check_array(fresh["counts"], f"{what}.counts", shape=(k,), dtype=np.int64)
+    check_close(q, np.full(k, kwargs.get("initial_value", 0.0)), f"{what}.q before any update (epsilon-greedy "
+                "starts at initial_value, UCB and Boltzmann at 0)")
     check_equal(fresh["counts"].tolist(), [0] * k, f"{what}.counts before any update")
     table = np.random.default_rng(5).normal(size=(20, k))
     out = student.probe("bandits.play", class_name, kwargs, 0, table)
     _check_actions(out["actions"], k, f"{what}.get_action()")
-    check_array(out["q"], f"{what}.q after 20 steps", shape=(20, k), dtype=np.float64,
-                hint="update q in place and keep it a float64 array")
-    check_array(out["counts"], f"{what}.counts after 20 steps", shape=(20, k), dtype=np.int64,
-                hint="keep counts an int64 array (counts[a] += 1)")
+    check_array(out["q"], f"{what}.q after 20 steps", shape=(20, k), dtype=np.float64)
+    check_array(out["counts"], f"{what}.counts after 20 steps", shape=(20, k), dtype=np.int64)
     returned = student.probe("bandits.feed", class_name, kwargs, 0, UPDATES[:3])["returned"]
     check(all(r is None for r in returned), f"{what}.update(action, reward)",
           f"returned {returned[0]!r}; update changes the agent in place and returns None")
@@ -132,14 +166,18 @@ def test_update_incremental_sample_average(student, name):
                 "arms never pulled keep their initial value")
     counts = check_array(out["counts"], f"{what}.counts after each update", shape=expected_counts.shape,
                          dtype=np.int64)
+    frozen = not counts.any()
     for step, (action, reward) in enumerate(UPDATES):
-        context = f"{what}.counts after update #{step + 1} (update({action}, {reward}))"
+        context = f"{what}.counts after update #{step + 1} (update({action}, {reward}); each adds 1 to counts[action])"
         check_equal(counts[step].tolist(), expected_counts[step].tolist(), context,
-                    hint="every update adds 1 to counts[action], and only to it")
+                    hint=HINTS["counts_frozen"] if frozen else None)
     q = check_array(out["q"], f"{what}.q after each update", shape=expected_q.shape, dtype=np.float64)
+    averages = _running_means(UPDATES, k, kwargs.get("initial_value", 0.0))[0]
+    step_size_ignored = kwargs.get("step_size") is not None and bool(np.allclose(q, averages, atol=TOL, rtol=TOL))
     for step, (action, reward) in enumerate(UPDATES):
-        check_close(q[step], expected_q[step], f"{what}.q after update #{step + 1} (update({action}, {reward}))",
-                    atol=TOL, rtol=TOL, index_name="arm", hint=rule)
+        check_close(q[step], expected_q[step], f"{what}.q after update #{step + 1} (update({action}, {reward}); "
+                    f"{rule})", atol=TOL, rtol=TOL, index_name="arm",
+                    hint=HINTS["step_size_ignored"] if step_size_ignored else None)
 
 
 def _greedy_script():
@@ -170,9 +208,9 @@ def test_epsilon_greedy_zero_is_greedy_with_lowest_index_ties(student):
     out = student.probe("bandits.play", "EpsilonGreedyAgent", kwargs, 0, table)
     _check_actions(out["actions"], 5, f"{what}.get_action()")
     for t, (got, want) in enumerate(zip(out["actions"], expected)):
-        check(got == want, f"{what}: step {t + 1} of a scripted play (actions so far {expected[:t]})",
-              f"chose arm {got}, the greedy choice is arm {want}",
-              hint="with epsilon = 0 always play np.argmax(q): among equal estimates the lowest index")
+        check(got == want, f"{what}: step {t + 1} of a scripted play (actions so far {expected[:t]}; with epsilon = 0 "
+              "always np.argmax(q), among equal estimates the lowest index)",
+              f"chose arm {got}, the greedy choice is arm {want}")
     # Random rewards afterwards: greedy with respect to the sample means, step after step.
     table = np.random.default_rng(3).normal(size=(60, 5))
     for initial in (0.0, 1.0):
@@ -185,9 +223,8 @@ def test_epsilon_greedy_zero_is_greedy_with_lowest_index_ties(student):
         q_before = np.vstack([np.full(5, initial), q_before[:-1]])
         for t, action in enumerate(actions):
             best = np.flatnonzero(q_before[t] >= q_before[t].max() - TOL)
-            check(action == best[0], f"{what}: step {t + 1} with random rewards",
-                  f"chose arm {action}, the greedy choice is arm {best[0]}",
-                  hint="with epsilon = 0 never explore; untried arms keep initial_value")
+            check(action == best[0], f"{what}: step {t + 1} with random rewards (epsilon = 0 never explores; untried "
+                  "arms keep initial_value)", f"chose arm {action}, the greedy choice is arm {best[0]}")
 
 
 def test_epsilon_greedy_one_is_uniform_over_all_arms(student):
@@ -196,12 +233,13 @@ def test_epsilon_greedy_one_is_uniform_over_all_arms(student):
     out = student.probe("bandits.sample", "EpsilonGreedyAgent", kwargs, 7, [(3, 5.0), (0, -1.0)], 5000)
     actions = _sampled_actions(out, 10, 5000, f"{what}: 5000 actions (arm 3 is greedy)")
     stat, counts = _chi_square(actions, np.full(10, 0.1))
+    never_greedy = counts[3] == 0 and bool((counts[np.arange(10) != 3] > 0).all())
     check(counts[3] > 0, f"{what}: how often the greedy arm 3 was chosen in 5000 steps",
           "never; exploring picks uniformly among ALL k arms, the greedy one included",
-          hint="explore with rng.integers(k), not only over the non-greedy arms")
-    check(stat < 35.0, f"{what}: arm counts over 5000 steps {counts.tolist()}",
-          f"are not uniform (chi-square {stat:.1f} >= 35 with 9 degrees of freedom)",
-          hint="with epsilon = 1 every step explores: a uniform choice among all k arms")
+          hint=HINTS["explore_nongreedy"] if never_greedy else None)
+    check(stat < 35.0, f"{what}: arm counts over 5000 steps {counts.tolist()} (with epsilon = 1 every step "
+          "explores: a uniform choice among all k arms)",
+          f"are not uniform (chi-square {stat:.1f} >= 35 with 9 degrees of freedom)")
 
 
 def test_epsilon_greedy_follows_documented_draw_order(student):
@@ -217,10 +255,9 @@ def test_epsilon_greedy_follows_documented_draw_order(student):
         means = np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
         explore = rng.random() < 0.3
         expected = int(rng.integers(5)) if explore else int(np.argmax(means))
-        check(action == expected, f"{what} with rng=np.random.default_rng(2024): step {t + 1}",
-              f"chose arm {action}, expected arm {expected} ({'explore' if explore else 'greedy'} step)",
-              hint="each call draws u = rng.random() first; if u < epsilon then rng.integers(k), "
-                   "else np.argmax(q) with no draw")
+        check(action == expected, f"{what} with rng=np.random.default_rng(2024): step {t + 1} (each call draws "
+              "u = rng.random() first; if u < epsilon then rng.integers(k), else np.argmax(q) with no draw)",
+              f"chose arm {action}, expected arm {expected} ({'explore' if explore else 'greedy'} step)")
         totals[action] += table[t, action]
         counts[action] += 1
 
@@ -233,10 +270,11 @@ def test_ucb_tries_untried_arms_first(student, c):
     table[:, 0] = 10.0  # arm 0 pays so well that only the untried-arms rule tries the others
     out = student.probe("bandits.play", "UCBAgent", kwargs, 0, table)
     _check_actions(out["actions"], 6, f"{what}.get_action()")
-    check_equal([int(a) for a in out["actions"]], list(range(6)),
-                f"{what}: first 6 actions when arm 0 pays 10 and the others -10",
-                hint="an arm with counts == 0 is played before any other (the lowest such index first); "
-                     "avoid dividing by a zero count")
+    actions = [int(a) for a in out["actions"]]
+    replayed = _replayed_tried_arm(actions, 6) and _counts_follow(out, actions, 6)
+    check_equal(actions, list(range(6)), f"{what}: first 6 actions when arm 0 pays 10 and the others -10 (an arm "
+                "with counts == 0 is played before any other, the lowest such index first)",
+                hint=HINTS["untried_later"] if replayed else None)
 
 
 @pytest.mark.parametrize("c", [0.5, 2.0])
@@ -255,15 +293,15 @@ def test_ucb_bonus_matches_formula(student, c):
         step = t + 1
         if (counts == 0).any():
             untried = int(np.flatnonzero(counts == 0)[0])
-            check(action == untried, f"{what}: step {step} (counts {counts.tolist()})",
-                  f"chose arm {action}, but arm {untried} was never tried",
-                  hint="play every untried arm first, the lowest index first")
+            check(action == untried, f"{what}: step {step} (counts {counts.tolist()}; untried arms first, the lowest "
+                  "index first)", f"chose arm {action}, but arm {untried} was never tried",
+                  hint=HINTS["untried_later"] if counts[action] > 0 and _counts_follow(out, actions, k) else None)
         else:
             values = totals / counts + c * np.sqrt(np.log(step) / counts)
             allowed = np.flatnonzero(values >= values.max() - 1e-9)
-            check(action in allowed, f"{what}: step {step} (counts {counts.tolist()})",
-                  f"chose arm {action}, but the largest q + c*sqrt(ln t / counts) is arm {allowed[0]}",
-                  hint="t = counts.sum() + 1 at the moment of choosing; np.log is the natural log")
+            check(action in allowed, f"{what}: step {step} (counts {counts.tolist()}; t = counts.sum() + 1 at the "
+                  "moment of choosing, np.log the natural log)",
+                  f"chose arm {action}, but the largest q + c*sqrt(ln t / counts) is arm {allowed[0]}")
         totals[action] += table[t, action]
         counts[action] += 1
 
@@ -286,14 +324,15 @@ def test_boltzmann_probabilities_match_stable_softmax(student, case):
     q = _running_means(updates, k)[0][-1]
     probabilities = check_array(out["probabilities"], f"{what}: action_probabilities()", shape=(k,),
                                 dtype=np.float64)
-    check(bool(np.isfinite(probabilities).all()), f"{what}: action_probabilities()",
-          f"returned non-finite values {probabilities.tolist()}",
-          hint="exp(q / temperature) overflows: subtract the largest q / temperature before np.exp")
+    finite = bool(np.isfinite(probabilities).all())
+    check(finite, f"{what}: action_probabilities()", f"returned non-finite values {probabilities.tolist()}")
     check_close(probabilities.sum(), 1.0, f"{what}: sum of action_probabilities()", atol=TOL)
-    check_close(probabilities, _softmax(q / temperature), f"{what}: action_probabilities()", atol=TOL,
-                index_name="arm", hint="softmax(q / temperature): divide by the temperature, do not multiply")
-    check_close(out["q"], q, f"{what}: q after action_probabilities() and get_action()", atol=TOL,
-                index_name="arm", hint="computing probabilities must not modify q")
+    multiplied = bool(np.allclose(probabilities, _softmax(q * temperature), atol=TOL))
+    check_close(probabilities, _softmax(q / temperature), f"{what}: action_probabilities() (softmax(q / "
+                "temperature))", atol=TOL, index_name="arm",
+                hint=HINTS["temperature_multiplied"] if multiplied else None)
+    check_close(out["q"], q, f"{what}: q after action_probabilities() and get_action() (unchanged by them)",
+                atol=TOL, index_name="arm")
     _sampled_actions(out, k, 1, f"{what}: get_action()")
 
 
@@ -308,14 +347,12 @@ def test_boltzmann_samples_follow_probabilities(student):
     stat, counts = _chi_square(actions, expected)
     # 4 degrees of freedom: exceeding 25 by chance has probability 5e-5.
     check(stat < 25.0, f"{what}: arm counts over 5000 steps {counts.tolist()}",
-          f"do not follow softmax(q / temperature) (chi-square {stat:.1f} >= 25 with 4 degrees of freedom)",
-          hint="sample with rng.choice(k, p=action_probabilities())")
+          f"do not follow softmax(q / temperature) (chi-square {stat:.1f} >= 25 with 4 degrees of freedom)")
     rng = np.random.default_rng(99)  # replays the documented draw: one rng.choice(k, p=...) per call
     replay = [int(rng.choice(k, p=expected)) for _ in range(200)]
     for t, (got, want) in enumerate(zip(actions[:200].tolist(), replay)):
-        check(got == want, f"{what} with rng=np.random.default_rng(99): call {t + 1} of get_action()",
-              f"chose arm {got}, expected arm {want}",
-              hint="draw exactly once per call, with self.rng.choice(k, p=self.action_probabilities())")
+        check(got == want, f"{what} with rng=np.random.default_rng(99): call {t + 1} of get_action() (one draw "
+              "per call: self.rng.choice(k, p=self.action_probabilities()))", f"chose arm {got}, expected arm {want}")
 
 
 @pytest.mark.parametrize("name", ["EpsilonGreedyAgent", "UCBAgent", "BoltzmannAgent"])
@@ -328,8 +365,8 @@ def test_agents_seeding_reproducible(student, name):
     again = student.probe("bandits.play", class_name, kwargs, 123, table)["actions"]
     _check_actions(first, k, f"{what}.get_action()")
     check_equal([int(a) for a in again], [int(a) for a in first],
-                f"{what}: actions of two agents built with rng=np.random.default_rng(123)",
-                hint="draw every random number from self.rng, never from np.random.* or random.*")
+                f"{what}: actions of two agents built with rng=np.random.default_rng(123) (every random number "
+                "from self.rng)")
     if name != "UCBAgent":  # UCB is deterministic
         other = student.probe("bandits.play", class_name, kwargs, 456, table)["actions"]
         check([int(a) for a in other] != [int(a) for a in first], f"{what}: seeds 123 and 456",

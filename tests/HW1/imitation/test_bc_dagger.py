@@ -8,6 +8,9 @@ for actions (``act``) once per step: returns are counted here. PyTorch is import
 inside the oracle's compute function, and its numbers go through ``harness.oracle_cache``:
 when grading, this process reads them from a file recorded at build time and never imports
 torch.
+
+A hint of :data:`HINTS` is shown only when that mistake reproduces the student's result;
+otherwise the message says what differs and the convention it checks, not why.
 """
 
 import contextlib
@@ -30,6 +33,14 @@ TRAIN_TIMEOUT = 60.0  # seconds for one BC or DAgger training run (HW1/README.md
 # 43 and a random policy about 22.
 PUBLIC_EVAL_SEEDS = tuple(range(100, 120))
 TRAIN_SEED = 0  # the outcome tests' training seed (python bc_dagger.py --train-seeds 1 --seed 0)
+HINTS = {
+    "act_samples": "act is greedy: return the argmax of the logits; your act gave different actions for the same "
+                   "observation, as sampling from softmax(logits) does",
+    "no_zero_grad": "call optimizer.zero_grad() before every loss.backward(): your losses and weights match training "
+                    "without it (the gradients of earlier steps add up)",
+    "own_labels": "DAgger labels the learner's visited states with expert_fn: your data matches labelling them with "
+                  "the learner's own actions",
+}
 
 
 @contextlib.contextmanager
@@ -106,29 +117,26 @@ def test_expert_demonstrations(student):
     assert alive.all(), f"staff check: the expert fell on {int((~alive).sum())} of {n} seeds"
 
     what, obs, actions, _ = _demonstrations(student, "expert", 3, 12)
-    check_array(obs, f"{what}: obs", shape=(1500, 4), dtype=np.float32,
-                hint="the expert lasts 500 steps per episode: record one row per step (float32)")
+    check_array(obs, f"{what}: obs (the expert lasts 500 steps per episode: one float32 row per step)",
+                shape=(1500, 4), dtype=np.float32)
     check_array(actions, f"{what}: actions", shape=(1500,), dtype=np.int64)
-    check_close(actions, expert_rule(obs), f"{what}: actions", index_name="row",
-                hint="without expert_fn, record the action that policy_fn chose")
-    check_close(obs[0], single.reset(seed=12)[0], f"{what}: obs[0]",
-                hint="episode i starts with env.reset(seed=seed + i); obs[0] is that first observation")
+    check_close(actions, expert_rule(obs), f"{what}: actions (without expert_fn, the actions policy_fn chose)",
+                index_name="row")
+    check_close(obs[0], single.reset(seed=12)[0], f"{what}: obs[0] (episode i starts with env.reset(seed=seed + i))")
 
 
 def test_collect_demonstrations_shapes_and_seeding(student):
     what, obs, actions, out = _demonstrations(student, "alternate", 3, 7)
     want_obs, want_actions = _oracle_rollouts("alternate", 3, 7)
     n = len(want_actions)
-    check_array(obs, f"{what}: obs", shape=(n, 4), dtype=np.float32,
-                hint="one row per step of every episode (the final observation, where no action is taken, "
-                     "is not recorded); float32")
+    check_array(obs, f"{what}: obs (one float32 row per step of every episode; the final observation, where no "
+                "action is taken, is not recorded)", shape=(n, 4), dtype=np.float32)
     check_array(actions, f"{what}: actions", shape=(n,), dtype=np.int64)
-    check_close(obs, want_obs, f"{what}: obs", index_name="(row, column)",
-                hint="reset episode i with env.reset(seed=seed + i) and record the observation in which "
-                     "each action is chosen, before stepping")
+    check_close(obs, want_obs, f"{what}: obs (episode i reset with env.reset(seed=seed + i); each row the "
+                "observation in which its action is chosen, before stepping)", index_name="(row, column)")
     check_close(actions, want_actions, f"{what}: actions", index_name="row")
-    check_close(out["seen"], want_obs, "the observations shown to policy_fn", index_name="(row, column)",
-                hint="call policy_fn exactly once per step, on the current observation")
+    check_close(out["seen"], want_obs, "the observations shown to policy_fn (once per step, the current "
+                "observation)", index_name="(row, column)")
 
 
 def test_collect_demonstrations_expert_relabelling(student):
@@ -136,14 +144,13 @@ def test_collect_demonstrations_expert_relabelling(student):
         what, obs, actions, out = _demonstrations(student, policy, n_episodes, seed, relabel=True)
         want_obs, taken = _oracle_rollouts(policy, n_episodes, seed)
         n = len(taken)
-        check_array(obs, f"{what}: obs", shape=(n, 4), dtype=np.float32,
-                    hint="with expert_fn, the rollout still follows policy_fn (the learner); "
-                         "only the labels come from expert_fn")
+        check_array(obs, f"{what}: obs (with expert_fn the rollout still follows policy_fn; only the labels come "
+                    "from expert_fn)", shape=(n, 4), dtype=np.float32)
         check_array(actions, f"{what}: actions", shape=(n,), dtype=np.int64)
-        check_close(obs, want_obs, f"{what}: obs", index_name="(row, column)",
-                    hint="step the environment with policy_fn's action, never the expert's")
-        check_close(actions, expert_rule(want_obs), f"{what}: labels", index_name="row",
-                    hint="with expert_fn given, label each visited state with expert_fn(obs)")
+        check_close(obs, want_obs, f"{what}: obs (the environment stepped with policy_fn's actions)",
+                    index_name="(row, column)")
+        check_close(actions, expert_rule(want_obs), f"{what}: labels (expert_fn(obs) of each visited state)",
+                    index_name="row")
         check(out["expert_calls"] >= n, f"{what}", "expert_fn was called fewer times than there are states")
 
 
@@ -171,14 +178,15 @@ def test_act_is_greedy(student):
     want = (gap[keep][:24] > 0).astype(np.int64)
     out = student.probe("imitation.act_known", weight, bias, observations, 4)
     bad_types = [t for t in out["types"] if t not in ("int", "int64", "int32")]
-    check(not bad_types, "act(policy, obs)", f"returned {bad_types[0] if bad_types else ''}; expected an int",
-          hint="return int(logits.argmax()) (a Python int)")
+    check(not bad_types, "act(policy, obs) (a Python int)", f"returned {bad_types[0] if bad_types else ''}; "
+          "expected an int")
     for k, dtype in enumerate(("float32", "float64")):
-        got = out["actions"][k]
+        got = np.asarray(out["actions"][k])
+        varies = got.ndim == 2 and bool((got != got[:, :1]).any())  # the same observation got different actions
         check_close(got, np.repeat(want[:, None], 4, axis=1),
-                    f"act(policy, obs) on a linear policy with known logits ({dtype} observations, each asked 4 times)",
-                    index_name="(observation, repeat)",
-                    hint="act is greedy: the argmax of the logits, never a sample from softmax")
+                    f"act(policy, obs) on a linear policy with known logits ({dtype} observations, each asked 4 times; "
+                    "the argmax of the logits)", index_name="(observation, repeat)",
+                    hint=HINTS["act_samples"] if varies else None)
 
 
 def _reference_network(weights):
@@ -193,18 +201,20 @@ def _reference_network(weights):
     return net
 
 
-def reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
-    """The documented train_bc (Adam, mean CE, randperm from a seeded generator): (losses, weights).
+def reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed, zero_grad=True):
+    """The documented train_bc (Adam, mean CE, randperm from a seeded generator): (losses, weights);
+    ``zero_grad=False``: the same without ``optimizer.zero_grad()`` (a known mistake, for diagnosis).
 
     The inputs are fixed by the test, so the value goes through the oracle cache (recorded at build time).
     """
     args = (weights, obs, actions, epochs, batch_size, lr, seed)
-    losses, trained = oracle_cache.cached(oracle_cache.key("reference_train_bc", *args),
-                                          lambda: _reference_train_bc(*args))
+    name = "reference_train_bc" if zero_grad else "reference_train_bc_no_zero_grad"
+    losses, trained = oracle_cache.cached(oracle_cache.key(name, *args),
+                                          lambda: _reference_train_bc(*args, zero_grad=zero_grad))
     return [float(loss) for loss in losses], [np.asarray(w) for w in trained]
 
 
-def _reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
+def _reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed, zero_grad=True):
     """PyTorch in this process (imported here only): computes the value :func:`reference_train_bc` caches."""
     with one_thread():
         import torch
@@ -221,7 +231,8 @@ def _reference_train_bc(weights, obs, actions, epochs, batch_size, lr, seed):
             for start in range(0, len(x), batch_size):
                 index = perm[start:start + batch_size]
                 loss = nn.functional.cross_entropy(net(x[index]), y[index])
-                optimizer.zero_grad()
+                if zero_grad:
+                    optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
                 batch.append(loss.item())
@@ -250,23 +261,22 @@ def test_train_bc_matches_reference_step(student):
           f"expected a list of 3 losses (one per epoch), got {type(losses).__name__} "
           f"{'of length ' + str(len(losses)) if isinstance(losses, (list, tuple)) else ''}")
     for loss in losses:
-        check_type(loss, float, f"{what}: each loss", hint="append float(mean of the batch losses)")
-    first_ok = abs(float(losses[0]) - want_losses[0]) <= 1e-5 + 1e-4 * abs(want_losses[0])
-    check_close(losses, want_losses, f"{what}: losses per epoch", atol=1e-5, rtol=1e-4, index_name="epoch",
-                hint=("the first step matches, later ones do not: call optimizer.zero_grad() before every "
-                      "loss.backward() (gradients add up otherwise) and create the Adam optimizer once per call"
-                      if first_ok else
-                      "mean cross-entropy of the logits (nn.CrossEntropyLoss()), computed before the step"))
+        check_type(loss, float, f"{what}: each loss (a Python float: the mean of the epoch's batch losses)")
+    # The same training without optimizer.zero_grad(): a student's result equal to it names that mistake.
+    stale_losses, stale_weights = reference_train_bc(weights, obs, actions, 3, 64, 0.01, 0, zero_grad=False)
+    stale = (np.allclose(np.asarray(losses, dtype=float), stale_losses, atol=1e-5, rtol=1e-4)
+             and all(np.allclose(g, w, atol=1e-5, rtol=1e-4) for g, w in zip(out["weights"], stale_weights)))
+    hint = HINTS["no_zero_grad"] if stale else None
+    check_close(losses, want_losses, f"{what}: losses per epoch (the mean cross-entropy of the logits, before each "
+                "step)", atol=1e-5, rtol=1e-4, index_name="epoch", hint=hint)
     names = ("first layer weight", "first layer bias", "output layer weight", "output layer bias")
     for name, got, want in zip(names, out["weights"], want_weights):
-        check_close(got, want, f"{what}: {name} after training", atol=1e-5, rtol=1e-4,
-                    hint="one Adam optimizer (created once per call, lr=lr) and, for each batch: "
-                         "optimizer.zero_grad(), loss.backward(), optimizer.step(); forgetting "
-                         "zero_grad() adds up the gradients of earlier steps")
-    check(not out["training_after"], what, "the policy is still in training mode afterwards",
-          hint="call policy.eval() before returning")
-    check(any(out["forward_modes"]), what, "the policy was never in training mode during training",
-          hint="call policy.train() before the training loop")
+        check_close(got, want, f"{what}: {name} after training (one Adam optimizer per call, lr=lr; each batch: "
+                    "optimizer.zero_grad(), loss.backward(), optimizer.step())", atol=1e-5, rtol=1e-4, hint=hint)
+    check(not out["training_after"], f"{what} (policy.eval() before returning)",
+          "the policy is still in training mode afterwards")
+    check(any(out["forward_modes"]), f"{what} (policy.train() before the training loop)",
+          "the policy was never in training mode during training")
     check(out["inputs_unchanged"], what, "modified the obs or actions arrays it was given")
 
 
@@ -279,9 +289,8 @@ def test_train_bc_lowers_loss(student):
     check(isinstance(losses, list) and len(losses) == 8, what, "expected a list of 8 losses (one per epoch)")
     losses = np.asarray(losses, dtype=np.float64)
     check(bool(np.isfinite(losses).all()), what, "some losses are not finite")
-    check(losses[-1] < 0.6 * losses[0], what,
-          f"the loss did not fall (first epoch {losses[0]:.4f}, last {losses[-1]:.4f})",
-          hint="each batch: zero_grad, backward, step, with Adam on policy.parameters()")
+    check(losses[-1] < 0.6 * losses[0], f"{what} (each batch: zero_grad, backward, step, with Adam on "
+          "policy.parameters())", f"the loss did not fall (first epoch {losses[0]:.4f}, last {losses[-1]:.4f})")
     check(out["inputs_unchanged"], what, "modified the obs or actions arrays it was given")
 
 
@@ -322,34 +331,37 @@ def test_dagger_aggregates(student):
     returns = out["returns"]
     check(isinstance(returns, list) and len(returns) == 3, what, "expected a list of 3 mean returns")
     for value in returns:
-        check_type(value, float, f"{what}: each mean return", hint="return Python floats")
+        check_type(value, float, f"{what}: each mean return (a Python float)")
     calls = out["calls"]
-    check(len(calls) == 3, what, f"called train_bc {len(calls)} times, expected once per iteration (3)",
-          hint="each iteration trains with train_bc(policy, obs, actions, ...) on all the data so far")
+    check(len(calls) == 3, f"{what} (each iteration trains with train_bc(policy, obs, actions, ...) on all the data "
+          "so far)", f"called train_bc {len(calls)} times, expected once per iteration (3)")
     check(all(c["same_policy"] for c in calls), what, "trained another network than the policy it was given")
     check_close(_sorted_rows(calls[0]["obs"], calls[0]["actions"]), _sorted_rows(init_obs, init_actions),
-                f"{what}: the data of the first train_bc call (sorted rows of obs and label)",
-                index_name="(row, column)", hint="iteration 0 trains on initial_data alone")
+                f"{what}: the data of the first train_bc call (sorted rows of obs and label; iteration 0 trains on "
+                "initial_data alone)", index_name="(row, column)")
     episodes = out["episodes"]
     for k in range(3):
         batch = [e for e in episodes if e["tag"] == k + 1]
         check(len(batch) == 2, what, f"iteration {k} ran {len(batch)} episodes after training, expected 2")
         visited = np.concatenate([e["obs"][:-1] for e in batch])
         check_close(returns[k], np.mean([len(e["obs"]) - 1 for e in batch]),
-                    f"{what}: mean return of iteration {k}", index_name="iteration",
-                    hint="record the mean return of the learner's episodes of that iteration")
+                    f"{what}: mean return of iteration {k} (of the learner's episodes of that iteration)",
+                    index_name="iteration")
         if k + 1 < len(calls):
             grown = calls[k + 1]
             check_equal(len(grown["actions"]), len(calls[k]["actions"]) + len(visited),
-                        f"{what}: size of the data at iteration {k + 1}",
-                        hint="add every state the learner visited (one per step), to all the data so far")
+                        f"{what}: size of the data at iteration {k + 1} (all the data so far and every state the "
+                        "learner visited, one per step)")
             want = _sorted_rows(np.concatenate([calls[k]["obs"], visited]),
                                 np.concatenate([calls[k]["actions"], expert_rule(visited)]))
-            check_close(_sorted_rows(grown["obs"], grown["actions"]), want,
-                        f"{what}: the data at iteration {k + 1} (sorted rows of obs and label)",
-                        index_name="(row, column)",
-                        hint="aggregate: old data + the learner's visited states labelled by expert_fn "
-                             "(not by the learner's own actions)")
+            taken = np.concatenate([e["actions"] for e in batch])
+            own = _sorted_rows(np.concatenate([calls[k]["obs"], visited]),
+                               np.concatenate([calls[k]["actions"], taken]))
+            got = _sorted_rows(grown["obs"], grown["actions"])
+            own_labels = got.shape == own.shape and bool(np.allclose(got, own)) and not np.allclose(own, want)
+            check_close(got, want, f"{what}: the data at iteration {k + 1} (sorted rows of obs and label: the old "
+                        "data and the learner's visited states labelled by expert_fn)", index_name="(row, column)",
+                        hint=HINTS["own_labels"] if own_labels else None)
     check(out["initial_unchanged"], what, "modified initial_data")
 
 
@@ -357,8 +369,8 @@ def test_dagger_rollouts_are_seeded(student):
     _, out = _dagger_run(student)
     seeds = [[e["seed"] for e in out["episodes"] if e["tag"] == k + 1] for k in range(3)]
     check_equal(seeds, [[5, 6], [7, 8], [9, 10]],
-                "reset seeds of the learner's episodes per iteration, dagger(..., episodes_per_iteration=2, seed=5)",
-                hint="episode j of iteration k resets with seed + k * episodes_per_iteration + j")
+                "reset seeds of the learner's episodes per iteration, dagger(..., episodes_per_iteration=2, seed=5) "
+                "(episode j of iteration k resets with seed + k * episodes_per_iteration + j)")
 
 
 # ---------------------------------------------------------------- outcomes
@@ -366,10 +378,9 @@ def test_dagger_rollouts_are_seeded(student):
 
 def grade_outcome(student, credit, note, kind, train_seed, eval_seeds):
     label, seconds, returns = run_outcome(student, kind, train_seed, eval_seeds, TRAIN_TIMEOUT)
-    grade_returns(note, credit, f"{label}, training seed {train_seed}", returns,
-                  f"{len(eval_seeds)} seeds {eval_seeds[0]}..{eval_seeds[-1]}", seconds, TRAIN_TIMEOUT,
-                  hint="compare with `python bc_dagger.py --train-seeds 5`; check train_bc's loss goes down "
-                       "and that act is greedy")
+    grade_returns(note, credit, f"{label}, training seed {train_seed} (`python bc_dagger.py --train-seeds 5` shows "
+                  "your learner over training seeds)", returns,
+                  f"{len(eval_seeds)} seeds {eval_seeds[0]}..{eval_seeds[-1]}", seconds, TRAIN_TIMEOUT)
 
 
 def test_bc_outcome_public(student, credit, note):

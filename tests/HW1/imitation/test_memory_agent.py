@@ -35,8 +35,7 @@ def test_memory_agent_public(student, credit, note):
     trained = train_memory_agent(student)
     returns, _, _ = drive_partial_cartpole(student, trained["handle"], PUBLIC_EVAL_SEEDS,
                                            "the memory agent's act on (x, theta)")
-    grade_returns(note, credit, "train_memory_agent(seed=0)", returns,
+    grade_returns(note, credit, "train_memory_agent(seed=0) (a single frame cannot tell which way the pole moves: "
+                  "the agent remembers earlier frames; reset() clears that memory at each episode start)", returns,
                   f"{len(PUBLIC_EVAL_SEEDS)} seeds {PUBLIC_EVAL_SEEDS[0]}..{PUBLIC_EVAL_SEEDS[-1]}",
-                  trained.get("seconds"), TRAIN_TIMEOUT,
-                  hint="a single frame cannot tell which way the pole moves: the agent must remember earlier frames "
-               "(reset() clears that memory at each episode start)")
+                  trained.get("seconds"), TRAIN_TIMEOUT)

@@ -9,6 +9,10 @@ reference training loop. Reference weights are copied into your modules with
 that collecting these tests costs nothing when another problem is graded, and every number it
 gives goes through ``harness.oracle_cache``: when grading, this process reads them from a file
 recorded at build time and never imports torch.
+
+A hint of :data:`HINTS` is shown only when that mistake, run by the NumPy oracle, reproduces
+the student's output; otherwise a message says what differs and the formula the reference
+computes (:data:`CONVENTIONS`), not why.
 """
 
 from __future__ import annotations
@@ -32,8 +36,15 @@ GRAD_TOL32 = {"atol": 1e-4, "rtol": 1e-3}
 TOL64 = {"atol": 1e-8, "rtol": 1e-6}
 
 HINTS = {
+    "no_scale": "divide the scores by sqrt(d_k) (d_k = query.shape[-1]): your output matches softmax(Q K^T) V "
+                "without the scaling",
+    "inverted_mask": "the mask is True where attention is ALLOWED (fill the other scores with -inf); your output "
+                     "matches the opposite polarity (True = blocked)",
+}
+# What each reference computes, said with a failed comparison (what was checked, not why it differs).
+CONVENTIONS = {
     "attention": "A(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V with d_k = query.shape[-1]; the mask is True where "
-                 "attention is ALLOWED (fill the other scores with -inf before the softmax)",
+                 "attention is ALLOWED (the other scores are -inf before the softmax)",
     "MLP": "self.net = nn.Sequential(Linear, activation(), ..., Linear) with no activation after the last Linear",
     "ConvEncoder": "conv 32x8x8 stride 4, 64x4x4 stride 2, 64x3x3 stride 1, ReLU after each, flatten, fc, ReLU",
     "GRUCell": "gate order reset, update, new; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); "
@@ -416,9 +427,10 @@ def compare_case(student, case: Case, dtype: str = "float32", reveal: bool = Tru
     got = outputs_of(result, case)
     tol = TOL32 if dtype == "float32" else TOL64
     for name, g, e in zip(case.output_names, got, expected):
-        what = f"{case.label} in {dtype}: {name}"
-        check_array(g, what, shape=e.shape, hint=HINTS.get(case.kind))
-        check_close(g, e, what, reveal=reveal, hint=HINTS.get(case.kind), **tol)
+        convention = CONVENTIONS.get(case.kind)
+        what = f"{case.label} in {dtype}: {name}" + (f" (the reference: {convention})" if convention else "")
+        check_array(g, what, shape=e.shape)
+        check_close(g, e, what, reveal=reveal, **tol)
     return result
 
 
@@ -462,10 +474,28 @@ def compare_attention(student, q, k, v, mask, dtype: str = "float32", reveal: bo
     check(isinstance(got, (tuple, list)) and len(got) == 2, label,
           f"expected a tuple (output, weights), got {type(got).__name__}")
     tol = TOL32 if dtype == "float32" else TOL64
-    for name, g, e in (("output", got[0], expected_out), ("weights", got[1], expected_w)):
-        check_array(g, f"{label}: {name}", shape=e.shape, hint=HINTS["attention"])
-        check_close(g, e, f"{label}: {name}", reveal=reveal, hint=HINTS["attention"], **tol)
+    for index, (name, g, e) in enumerate((("output", got[0], expected_out), ("weights", got[1], expected_w))):
+        what = f"{label}: {name} (the reference: {CONVENTIONS['attention']})"
+        check_array(g, what, shape=e.shape)
+        check_close(g, e, what, reveal=reveal, **tol,
+                    hint=lambda g=g, index=index: diagnose_attention(g, index, q, k, v, mask, tol))
     check(result["dtypes"] == [dtype, dtype], label, f"outputs have dtypes {result['dtypes']}, expected {dtype}")
+
+
+def diagnose_attention(got, index, q, k, v, mask, tol) -> str | None:
+    """The hint of the one attention mistake whose NumPy result (output ``index`` 0, weights 1) is the student's:
+    the scores not scaled, or the mask's polarity inverted (blocked scores at -inf or, as in the TensorFlow
+    tutorial's helper, -1e9 added)."""
+    attention = oracles.scaled_dot_product_attention
+    variants = {"no_scale": [lambda: attention(q, k, v, mask, scaled=False)]}
+    if mask is not None:
+        variants["inverted_mask"] = [lambda: attention(q, k, v, ~mask), lambda: attention(q, k, v, ~mask, blocked=-1e9)]
+    got = np.asarray(got, dtype=np.float64)
+    right = attention(q, k, v, mask)[index]
+    same = lambda a, b: a.shape == b.shape and bool(np.allclose(a, b, equal_nan=True, **tol))  # noqa: E731
+    found = [bug for bug, runs in variants.items()
+             if any(not same(run()[index], right) and same(got, run()[index]) for run in runs)]
+    return HINTS[found[0]] if len(found) == 1 else None
 
 
 def _torch_attention(q, k, v, mask) -> np.ndarray:
@@ -486,8 +516,8 @@ def compare_structure(student, case: Case, reveal: bool = True) -> dict:
     label = f"{case.kind}({', '.join(f'{k}={v!r}' for k, v in case.config.items())})"
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))
-    check(not missing, f"{label}: parameter names", f"missing {missing}",
-          hint="keep the attribute names of the docstring so that reference weights load with load_state_dict")
+    check(not missing, f"{label}: parameter names (the attribute names of the docstring, so that reference weights "
+          "load with load_state_dict)", f"missing {missing}")
     check(not extra, f"{label}: parameter names", f"unexpected extra parameters {extra}")
     wrong = [(n, got[n], expected[n]) for n in expected if got[n] != expected[n]]
     check(not wrong, f"{label}: parameter shapes",
@@ -593,8 +623,8 @@ def test_causal_mask(student, length):
     got = check_array(result["array"], what, shape=(length, length))
     expected = oracles.causal_mask(length)
     wrong = [tuple(int(t) for t in p) for p in np.argwhere(got != expected)[:5]]
-    check(bool((got == expected).all()), what, f"entries differ from the causal mask at (i, j) = {wrong}",
-          hint="entry [i, j] is True (allowed) iff j <= i: the lower triangle and the diagonal")
+    check(bool((got == expected).all()), f"{what} (entry [i, j] is True, allowed, iff j <= i: the lower triangle "
+          "and the diagonal)", f"entries differ from the causal mask at (i, j) = {wrong}")
 
 
 MHA_CASES = {
@@ -656,9 +686,8 @@ def test_float64_inputs(student, name):
     case = FLOAT64_CASES[name]()
     result = compare_case(student, case, dtype="float64")
     dtypes = result["dtypes"] if isinstance(result["dtypes"], list) else [result["dtypes"]]
-    check(all(d == "float64" for d in dtypes), f"{case.label} in float64",
-          f"outputs have dtypes {dtypes}; a float64 module on float64 inputs must stay float64",
-          hint="create new tensors with dtype=x.dtype, device=x.device")
+    check(all(d == "float64" for d in dtypes), f"{case.label} in float64 (new tensors take dtype=x.dtype)",
+          f"outputs have dtypes {dtypes}; a float64 module on float64 inputs must stay float64")
 
 
 def test_cuda_when_available(student):
@@ -673,8 +702,7 @@ def test_cuda_when_available(student):
         check_close(g, e, f"{case.label} on CUDA: {name}", **GRAD_TOL32)
     result = student.probe("torch_nets.run_cuda", policy.kind, policy.config, policy.state(), policy.args, timeout=60)
     for name, g, e in zip(policy.output_names, outputs_of(result, policy), policy_expected):
-        check_close(g, e, f"{policy.label} on CUDA: {name}", hint="h0=None: create zeros on obs_seq.device",
-                    **GRAD_TOL32)
+        check_close(g, e, f"{policy.label} on CUDA: {name} (h0=None: zeros on obs_seq.device)", **GRAD_TOL32)
 
 
 # ----------------------------------------------------------------------------- train loops
@@ -751,19 +779,18 @@ def check_training(student, data, hidden, n_epochs, batch_size, loader_seed, opt
                         optimizer, dropout=dropout, timeout=60)
     want = reference_training(data, hidden, state, n_epochs, batch_size, loader_seed, optimizer, dropout)
     for i, value in enumerate(got["losses"]):
-        check_type(value, (float, int), f"{label}: return value of epoch {i + 1}",
-                   hint="return the mean loss as a Python float (loss.item())")
-    check_close(np.array(got["losses"], dtype=float), want["losses"], f"{label}: mean loss of each epoch",
-                reveal=reveal, atol=1e-5, rtol=1e-5, index_name="epoch",
-                hint="mean of the per-batch losses; zero the gradients every batch, before backward()")
+        check_type(value, (float, int), f"{label}: return value of epoch {i + 1} (the mean loss, a Python float)")
+    check_close(np.array(got["losses"], dtype=float), want["losses"], f"{label}: mean loss of each epoch (the mean "
+                "of the per-batch losses, gradients zeroed every batch before backward())",
+                reveal=reveal, atol=1e-5, rtol=1e-5, index_name="epoch")
     if require_decrease:
         check(got["losses"][-1] < got["losses"][0], label,
               f"the mean loss did not decrease over {n_epochs} epochs "
               f"({got['losses'][0]:.4g} -> {got['losses'][-1]:.4g})")
     for name, expected in want["state"].items():
-        check_close(got["state"][name], expected, f"{label}: parameter {name} after training", reveal=reveal,
-                    atol=1e-5, rtol=1e-4,
-                    hint="one optimizer step per batch, in loader order; optimizer.zero_grad() every batch")
+        check_close(got["state"][name], expected, f"{label}: parameter {name} after training (one optimizer step "
+                    "per batch, in loader order, optimizer.zero_grad() every batch)", reveal=reveal,
+                    atol=1e-5, rtol=1e-4)
     result = got["evaluate"]
     check(isinstance(result, (tuple, list)) and len(result) == 2, "evaluate(model, loader, loss_fn)",
           f"expected a tuple (mean_loss, accuracy), got {type(result).__name__}")
@@ -788,8 +815,8 @@ def test_evaluate_matches_reference(student):
     what = "evaluate(model, loader, loss_fn) on an untrained classifier"
     check(isinstance(result, (tuple, list)) and len(result) == 2, what,
           f"expected a tuple (mean_loss, accuracy), got {type(result).__name__}")
-    check_type(result[0], (float, int), f"{what}: mean_loss", hint="a Python float (loss.item())")
-    check_type(result[1], (float, int), f"{what}: accuracy", hint="a Python float: correct / samples seen")
-    check_close(result, want, f"{what}: (mean_loss, accuracy)", atol=1e-5, rtol=1e-5,
-                hint="mean loss = mean of per-batch losses; accuracy = correct predictions / samples, in [0, 1]")
+    check_type(result[0], (float, int), f"{what}: mean_loss (a Python float)")
+    check_type(result[1], (float, int), f"{what}: accuracy (a Python float: correct / samples seen)")
+    check_close(result, want, f"{what}: (mean_loss, accuracy) (mean loss = the mean of the per-batch losses; "
+                "accuracy = correct predictions / samples, in [0, 1])", atol=1e-5, rtol=1e-5)
     check(got["parameters_unchanged"], what, "changed the model's parameters")

@@ -230,13 +230,14 @@ def _recorder(env):
         def reset(self, *, seed=None, options=None):
             obs, info = self.env.reset(seed=seed, options=options)
             self.episodes.append({"seed": seed, "tag": self.tag, "obs": [np.array(obs, dtype=np.float64)],
-                                  "done": False})
+                                  "actions": [], "done": False})
             return obs, info
 
         def step(self, action):
             obs, reward, terminated, truncated, info = self.env.step(action)
             if self.episodes:
                 self.episodes[-1]["obs"].append(np.array(obs, dtype=np.float64))
+                self.episodes[-1]["actions"].append(int(action))
                 self.episodes[-1]["done"] = bool(terminated or truncated)
             return obs, reward, terminated, truncated, info
 
@@ -278,7 +279,8 @@ def dagger_recorded(env, n_iterations: int, episodes_per_iteration: int, initial
     finally:
         bc.train_bc = original
     episodes = [{"seed": e["seed"], "tag": e["tag"], "done": e["done"],
-                 "obs": np.asarray(e["obs"], dtype=np.float64).reshape(-1, 4)} for e in recorder.episodes]
+                 "obs": np.asarray(e["obs"], dtype=np.float64).reshape(-1, 4),
+                 "actions": np.asarray(e["actions"], dtype=np.int64)} for e in recorder.episodes]
     return {
         "returns": returns,
         "calls": calls,

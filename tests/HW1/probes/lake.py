@@ -15,13 +15,34 @@ class ScriptedAgent:
         return self.script[(len(self.seen) - 1) % len(self.script)]
 
 
+class _CountingSteps:
+    """Wraps an environment and counts the steps taken after one returned ``truncated``."""
+
+    def __init__(self, env):
+        self._env = env
+        self.truncated = False
+        self.steps_after_truncation = 0
+
+    def step(self, action):
+        if self.truncated:
+            self.steps_after_truncation += 1
+        out = self._env.step(action)
+        self.truncated = self.truncated or bool(out[3])
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self._env, name)
+
+
 def run_episode_scripted(env, script, max_steps, seed=None):
-    """``run_episode`` with a scripted agent; also reports what the agent saw and env steps."""
+    """``run_episode`` with a scripted agent; also reports what the agent saw and how many steps it
+    took after a step had returned ``truncated`` (the episode should have ended there)."""
     import lake_model
 
     agent = ScriptedAgent(script)
-    result = lake_model.run_episode(agent, env, max_steps, seed=seed)
-    return {"result": result, "seen": agent.seen}
+    counting = _CountingSteps(env)
+    result = lake_model.run_episode(agent, counting, max_steps, seed=seed)
+    return {"result": result, "seen": agent.seen, "steps_after_truncation": counting.steps_after_truncation}
 
 
 def run_episode_random(env, max_steps, seed, agent_seed):

@@ -21,6 +21,10 @@ import numpy as np
 import pytest
 
 from harness.checks import check, check_array, check_close
+from harness.modules import load_public
+
+# Messages here say what differs and the convention checked; the public tests' hints for exceptions apply.
+ERROR_HINTS = load_public(__file__, "bandits/test_agents.py").ERROR_HINTS
 
 RUNS, STEPS, SEED = 200, 1000, 424242
 EARLY_RUNS, EARLY_STEPS, EARLY_SEED = 200, 50, 8675309
@@ -65,10 +69,10 @@ def test_epsilon_greedy_exploration_beats_greedy(student):
     """
     (explore, _), (greedy, _) = _curves(student, [EPSILON_01, GREEDY], RUNS, STEPS, SEED)
     gain = float(explore.mean() - greedy.mean())
-    check(gain >= 0.12, f"{_describe(EPSILON_01)} against {_describe(GREEDY)} ({RUNS} runs x {STEPS} steps)",
+    check(gain >= 0.12, f"{_describe(EPSILON_01)} against {_describe(GREEDY)} ({RUNS} runs x {STEPS} steps; "
+          "explore with probability epsilon, uniformly over all arms, otherwise np.argmax(q))",
           f"average reward per step differs by only {gain:+.3f}; exploring with probability 0.1 should "
-          "clearly beat pure greedy on the 10-armed testbed",
-          hint="explore with probability epsilon, uniformly over all arms; otherwise np.argmax(q)")
+          "clearly beat pure greedy on the 10-armed testbed")
 
 
 def _reference_curves(reference, config, n_runs, n_steps, seed):
@@ -95,9 +99,9 @@ def test_ucb_beats_epsilon_greedy_late(student, reference):
     explore, _ = _reference_curves(reference, EPSILON_01, RUNS, STEPS, SEED)
     late = slice(STEPS // 2, None)
     gain = float(ucb[late].mean() - explore[late].mean())
-    check(gain >= 0.07, f"{_describe(UCB_2)} against {_describe(EPSILON_01)}, steps 501-1000",
-          f"average reward per step differs by {gain:+.3f}; UCB should clearly beat epsilon-greedy late in the run",
-          hint="untried arms first, then np.argmax(q + c * sqrt(ln t / counts)) with t = counts.sum() + 1")
+    check(gain >= 0.07, f"{_describe(UCB_2)} against {_describe(EPSILON_01)}, steps 501-1000 (untried arms first, "
+          "then np.argmax(q + c * sqrt(ln t / counts)) with t = counts.sum() + 1)",
+          f"average reward per step differs by {gain:+.3f}; UCB should clearly beat epsilon-greedy late in the run")
 
 
 def test_optimistic_greedy_early_spike(student):
@@ -121,15 +125,15 @@ def test_optimistic_greedy_early_spike(student):
     """
     [(_, optimistic)] = _curves(student, [OPTIMISTIC], EARLY_RUNS, EARLY_STEPS, EARLY_SEED)
     jump = float(optimistic[10] - optimistic[:10].mean())
-    check(jump >= 0.18, f"{_describe(OPTIMISTIC)}: fraction of optimal actions at step 11 minus steps 1-10",
+    check(jump >= 0.18, f"{_describe(OPTIMISTIC)}: fraction of optimal actions at step 11 minus steps 1-10 (q "
+          "starts at initial_value for every arm)",
           f"is {jump:+.3f}; after trying each arm once (steps 1-10) the greedy choice at step 11 should "
-          "jump well above chance",
-          hint="q starts at initial_value for every arm, and update moves it toward the reward")
+          "jump well above chance")
     drop = float(optimistic[10] - optimistic[11:20].mean())
-    check(drop >= 0.15, f"{_describe(OPTIMISTIC)}: fraction of optimal actions at step 11 minus steps 12-20",
+    check(drop >= 0.15, f"{_describe(OPTIMISTIC)}: fraction of optimal actions at step 11 minus steps 12-20 (with "
+          "step_size set, q[a] += step_size * (reward - q[a]))",
           f"is {drop:+.3f}; with a constant step size the agent should leave its step-11 arm (a spike, "
-          "as in Sutton & Barto figure 2.3)",
-          hint="with step_size set, update does q[a] += step_size * (reward - q[a]) instead of the sample average")
+          "as in Sutton & Barto figure 2.3)")
 
 
 def test_boltzmann_limiting_temperatures(student):
@@ -147,13 +151,12 @@ def test_boltzmann_limiting_temperatures(student):
     what = f"BoltzmannAgent({cold}) with a single best arm"
     probabilities = check_array(out["probabilities"], f"{what}: action_probabilities()", shape=(10,),
                                 dtype=np.float64)
-    check(bool(np.isfinite(probabilities).all()), f"{what}: action_probabilities()", "has non-finite values",
-          hint="subtract the largest q / temperature before np.exp")
+    check(bool(np.isfinite(probabilities).all()), f"{what}: action_probabilities()", "has non-finite values")
     check_close(probabilities, np.eye(10)[1], f"{what}: action_probabilities()", atol=1e-12, reveal=False,
                 index_name="arm")
     actions = out["actions"]
-    check(isinstance(actions, np.ndarray) and bool((actions == 1).all()), f"{what}: 300 actions",
-          "are not all the greedy arm", hint="a temperature near 0 makes softmax exploration greedy")
+    check(isinstance(actions, np.ndarray) and bool((actions == 1).all()), f"{what}: 300 actions (a temperature "
+          "near 0 makes softmax exploration greedy)", "are not all the greedy arm")
 
     tied = student.probe("bandits.sample", "BoltzmannAgent", cold, 5, [(0, 1.0), (1, 0.5), (2, 1.0)], 0)
     expected = np.zeros(10)
@@ -198,10 +201,9 @@ def test_agents_match_reference_on_hidden_seeds(student, reference, name):
     cls = getattr(agents, class_name)
     expected_reward, expected_optimal = testbed.run_experiment(lambda rng: cls(**kwargs, rng=rng), MATCH_RUNS,
                                                                MATCH_STEPS, MATCH_SEED, progress=False)
-    hint = ("follow the documented draws exactly: epsilon-greedy draws rng.random() every step and "
-            "rng.integers(k) only when exploring; Boltzmann draws one rng.choice(k, p=...); UCB draws nothing")
-    what = f"testbed.run_experiment with {_describe(config)} on a hidden seed"
+    what = (f"testbed.run_experiment with {_describe(config)} on a hidden seed (the documented draws: "
+            "epsilon-greedy draws rng.random() every step and rng.integers(k) only when exploring; Boltzmann "
+            "draws one rng.choice(k, p=...); UCB draws nothing)")
     check_close(optimal, expected_optimal, f"{what}: optimal_fraction", atol=1e-9, reveal=False,
-                index_name="step index", hint=hint)
-    check_close(reward, expected_reward, f"{what}: mean_reward", atol=1e-9, reveal=False,
-                index_name="step index", hint=hint)
+                index_name="step index")
+    check_close(reward, expected_reward, f"{what}: mean_reward", atol=1e-9, reveal=False, index_name="step index")

@@ -11,8 +11,10 @@ of ``tol`` (checked with the reference), far beyond rounding.
 
 Every case exercises one student function (named first in its id); policy iteration and
 the custom sweep may also fail through the functions the contract makes them call, and
-then the message says so (``blame_dependencies`` of the public tests). Messages never
-carry an expected value: they say where a result differs and what the student returned.
+then the harness notes it when they ran and fail their own test. Messages never carry an
+expected value: they say where a result differs and what the student returned. A hint is
+shown only when a mistake, run by the public tests' oracle on the same call
+(``diagnose_call``), reproduces the student's result exactly; otherwise none.
 """
 
 import numpy as np
@@ -24,7 +26,8 @@ from harness.modules import load_public
 
 # The public test module (its helpers, not its tests).
 PUBLIC = load_public(__file__, "frozen_lake/test_dynamic_programming.py")
-blame_dependencies, shown_call, HINTS = PUBLIC.blame_dependencies, PUBLIC.shown_call, PUBLIC.HINTS
+shown_call, HINTS, diagnose_call = PUBLIC.shown_call, PUBLIC.HINTS, PUBLIC.diagnose_call
+ERROR_HINTS = PUBLIC.ERROR_HINTS  # the hints for exceptions of Problem 2's code
 
 GAMMA, TOL = 0.9, 1e-3
 MODULE = "dynamic_programming"
@@ -33,19 +36,13 @@ POLICY_ITERATIONS = ["policy_iteration_sync", "policy_iteration_async_ordered"]
 EVALUATIONS = ["evaluate_policy_sync", "evaluate_policy_async_ordered"]
 
 
-# Hidden hints point at the conventions without naming one mistake (the public tests diagnose).
-COUNT_CONVENTIONS = "compare your backup, stopping rule and count with the conventions in the module docstring"
-PI_CONVENTIONS = ("compare with policy_iteration_sync's docstring: the start, the warm-started evaluations, "
-                  "improve_policy's rule for ties, and what each count counts")
-
 
 def _dp(reference):
     return reference(MODULE)
 
 
 def _tuple(result, what, n):
-    check(isinstance(result, tuple) and len(result) == n, what, f"expected a tuple of {n} items",
-          hint="see the docstring for what to return")
+    check(isinstance(result, tuple) and len(result) == n, what, f"expected a tuple of {n} items")
     return result
 
 
@@ -63,13 +60,14 @@ def _q_table(spec, values, gamma):
     return Q, terminal
 
 
-def _check_greedy(policy, spec, values, gamma, what):
+def _check_greedy(policy, spec, values, gamma, what, hint=None):
     """Every non-terminal state takes an action within 1e-6 of the best look-ahead under ``values``."""
     Q, terminal = _q_table(spec, values, gamma)
     policy = check_array(policy, what, shape=(len(values),), dtype=np.int64)
     chosen = Q[np.arange(len(values)), policy]
     bad = [s for s in np.flatnonzero(chosen < Q.max(axis=1) - 1e-6) if s not in terminal]
-    check(not bad, what, f"{len(bad)} state(s) do not take a best action, e.g. state {int(bad[0]) if bad else ''}")
+    check(not bad, what, f"{len(bad)} state(s) do not take a best action, e.g. state {int(bad[0]) if bad else ''}",
+          hint=hint)
 
 
 def _optimal_values(reference, spec, gamma):
@@ -79,20 +77,22 @@ def _optimal_values(reference, spec, gamma):
 def _compare_value_iteration(student, reference, spec, gamma, function, label, atol=1e-9):
     got = _tuple(student.call(MODULE, function, spec, gamma), f"{function} on {label}", 2)
     want = getattr(_dp(reference), function)(spec.make(), gamma)
+    hint = lambda: diagnose_call(spec, function, (gamma,), got)  # noqa: E731
     check_array(got[0], f"{function} on {label}: value_func", shape=want[0].shape, dtype=np.float64)
     check_close(got[0], want[0], f"{function} on {label}: values", atol=atol, rtol=0, reveal=False,
-                index_name="state")
+                index_name="state", hint=hint)
     check_type(got[1], int, f"{function} on {label}: n_sweeps")
-    check_equal(got[1], want[1], f"{function} on {label}: n_sweeps", reveal=False, hint=COUNT_CONVENTIONS)
+    check_equal(got[1], want[1], f"{function} on {label}: n_sweeps", reveal=False, hint=hint)
 
 
 def _compare_policy_iteration_counts(student, reference, spec, gamma, function, label):
     got = _tuple(student.call(MODULE, function, spec, gamma), f"{function} on {label}", 4)
     want = getattr(_dp(reference), function)(spec.make(), gamma)
+    hint = lambda: diagnose_call(spec, function, (gamma,), got)  # noqa: E731
     check_equal((got[2], got[3]), (want[2], want[3]), f"{function} on {label}: (n_improvements, n_eval_sweeps)",
-                reveal=False, hint=PI_CONVENTIONS)
+                reveal=False, hint=hint)
     check_close(got[1], want[1], f"{function} on {label}: values of the last evaluation", atol=1e-9, rtol=0,
-                reveal=False, index_name="state")
+                reveal=False, index_name="state", hint=hint)
     return got
 
 
@@ -107,18 +107,18 @@ def _policy(rng_seed, n):
 def test_course_8x8_counts(student, reference, function):
     spec = lake("8x8")
     label = "the course 8x8 (deterministic, gamma 0.9)"
-    with blame_dependencies(student, function):
-        if function in VALUE_ITERATIONS:
-            _compare_value_iteration(student, reference, spec, GAMMA, function, label)
-        elif function in POLICY_ITERATIONS:
-            _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
-        else:
-            policy = _policy(808, 64)
-            got = _tuple(student.call(MODULE, function, spec, np.zeros(64), GAMMA, policy), function, 2)
-            want = getattr(_dp(reference), function)(spec.make(), np.zeros(64), GAMMA, policy)
-            check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False)
-            check_close(got[0], want[0], f"{function} of a random policy on {label}: values", atol=1e-9, rtol=0,
-                        reveal=False, index_name="state")
+    if function in VALUE_ITERATIONS:
+        _compare_value_iteration(student, reference, spec, GAMMA, function, label)
+    elif function in POLICY_ITERATIONS:
+        _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
+    else:
+        policy = _policy(808, 64)
+        got = _tuple(student.call(MODULE, function, spec, np.zeros(64), GAMMA, policy), function, 2)
+        want = getattr(_dp(reference), function)(spec.make(), np.zeros(64), GAMMA, policy)
+        hint = lambda: diagnose_call(spec, function, (np.zeros(64), GAMMA, policy), got)  # noqa: E731
+        check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False, hint=hint)
+        check_close(got[0], want[0], f"{function} of a random policy on {label}: values", atol=1e-9, rtol=0,
+                    reveal=False, index_name="state", hint=hint)
 
 
 @pytest.mark.parametrize("function", VALUE_ITERATIONS + POLICY_ITERATIONS + ["value_func_to_policy"])
@@ -126,20 +126,23 @@ def test_course_8x8_policy(student, reference, function):
     """Value iteration: the greedy policy of its values (computed here) is optimal; the others: their policy."""
     spec = lake("8x8")
     optimal = _optimal_values(reference, spec, GAMMA)
-    with blame_dependencies(student, function):
-        if function == "value_func_to_policy":
-            policy = student.call(MODULE, function, spec, GAMMA, optimal)
-            what = "value_func_to_policy(env, 0.9, V*) on the course 8x8"
-        elif function.startswith("value"):
-            values, _ = _tuple(student.call(MODULE, function, spec, GAMMA), function, 2)
-            values = check_array(values, f"{function}: value_func", shape=(64,), dtype=np.float64)
-            Q, _ = _q_table(spec, values, GAMMA)
-            policy = np.argmax(Q >= Q.max(axis=1, keepdims=True) - 1e-6, axis=1).astype(np.int64)
-            what = f"the greedy policy of {function}'s values on the course 8x8"
-        else:
-            policy = _tuple(student.call(MODULE, function, spec, GAMMA), function, 4)[0]
-            what = f"{function}'s policy on the course 8x8"
-        _check_greedy(policy, spec, optimal, GAMMA, what)
+    if function == "value_func_to_policy":
+        policy = student.call(MODULE, function, spec, GAMMA, optimal)
+        what = "value_func_to_policy(env, 0.9, V*) on the course 8x8"
+        hint = lambda: PUBLIC.diagnose_greedy(PUBLIC.LoopOracle(spec), optimal, GAMMA, policy)  # noqa: E731
+    elif function.startswith("value"):
+        got = _tuple(student.call(MODULE, function, spec, GAMMA), function, 2)
+        values = check_array(got[0], f"{function}: value_func", shape=(64,), dtype=np.float64)
+        Q, _ = _q_table(spec, values, GAMMA)
+        policy = np.argmax(Q >= Q.max(axis=1, keepdims=True) - 1e-6, axis=1).astype(np.int64)
+        what = f"the greedy policy of {function}'s values on the course 8x8"
+        hint = lambda: diagnose_call(spec, function, (GAMMA,), got)  # noqa: E731
+    else:
+        got = _tuple(student.call(MODULE, function, spec, GAMMA), function, 4)
+        policy = got[0]
+        what = f"{function}'s policy on the course 8x8"
+        hint = lambda: diagnose_call(spec, function, (GAMMA,), got)  # noqa: E731
+    _check_greedy(policy, spec, optimal, GAMMA, what, hint)
 
 
 # ---- random and slippery maps -------------------------------------------------------------------------------------
@@ -152,13 +155,13 @@ RANDOM_MAPS = [pytest.param(random_lake(size, seed=seed), id=f"{size}x{size}-see
 @pytest.mark.parametrize("function", VALUE_ITERATIONS + POLICY_ITERATIONS)
 def test_random_maps_match_reference(student, reference, function, spec):
     label = spec.describe()
-    with blame_dependencies(student, function):
-        if function in VALUE_ITERATIONS:
-            _compare_value_iteration(student, reference, spec, GAMMA, function, label)
-            return
-        optimal = _optimal_values(reference, spec, GAMMA)
-        got = _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
-        _check_greedy(got[0], spec, optimal, GAMMA, f"{function}'s policy on {label}")
+    if function in VALUE_ITERATIONS:
+        _compare_value_iteration(student, reference, spec, GAMMA, function, label)
+        return
+    optimal = _optimal_values(reference, spec, GAMMA)
+    got = _compare_policy_iteration_counts(student, reference, spec, GAMMA, function, label)
+    _check_greedy(got[0], spec, optimal, GAMMA, f"{function}'s policy on {label}",
+                  lambda: diagnose_call(spec, function, (GAMMA,), got))
 
 
 SLIPPERY_MAPS = [
@@ -176,27 +179,28 @@ def test_slippery_maps_match_reference(student, reference, function, spec, gamma
     label = f"{spec.describe()}, gamma={gamma}"
     n = spec.make().observation_space.n
     if function in VALUE_ITERATIONS:
-        with blame_dependencies(student, function):
-            _compare_value_iteration(student, reference, spec, gamma, function, label, atol=1e-6)
+        _compare_value_iteration(student, reference, spec, gamma, function, label, atol=1e-6)
         return
     if function in EVALUATIONS:
         policy = _policy(n, n)
         start = np.random.default_rng(n + 1).uniform(0, 1, n)  # a warm start, terminal states included
         got = _tuple(student.call(MODULE, function, spec, start, gamma, policy), function, 2)
         want = getattr(_dp(reference), function)(spec.make(), start, gamma, policy)
+        hint = lambda: diagnose_call(spec, function, (start, gamma, policy), got)  # noqa: E731
         check_close(got[0], want[0], f"{function} of a random policy from random values on {label}: values",
-                    atol=1e-6, rtol=0, reveal=False, index_name="state")
-        check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False)
+                    atol=1e-6, rtol=0, reveal=False, index_name="state", hint=hint)
+        check_equal(got[1], want[1], f"{function} of a random policy on {label}: n_sweeps", reveal=False, hint=hint)
         return
     optimal = _optimal_values(reference, spec, gamma)
     bound = 2 * gamma * TOL / (1 - gamma)
-    with blame_dependencies(student, function):
-        policy_got, values, _, _ = _tuple(student.call(MODULE, function, spec, gamma), function, 4)
-        check_array(values, f"{function}: value_func", shape=(n,), dtype=np.float64)
-        check_close(values, optimal, f"{function} on {label}: values vs the optimal values", atol=bound, rtol=0,
-                    reveal=False, index_name="state")
-        _check_greedy(policy_got, spec, values, gamma, f"{function} on {label}: policy vs its own returned values "
-                      "(the last improvement changed nothing, so it is greedy for them)")
+    got = _tuple(student.call(MODULE, function, spec, gamma), function, 4)
+    policy_got, values, _, _ = got
+    hint = lambda: diagnose_call(spec, function, (gamma,), got)  # noqa: E731
+    check_array(values, f"{function}: value_func", shape=(n,), dtype=np.float64)
+    check_close(values, optimal, f"{function} on {label}: values vs the optimal values", atol=bound, rtol=0,
+                reveal=False, index_name="state", hint=hint)
+    _check_greedy(policy_got, spec, values, gamma, f"{function} on {label}: policy vs its own returned values "
+                  "(the last improvement changed nothing, so it is greedy for them)", hint)
 
 
 # ---- random orders ------------------------------------------------------------------------------------------------
@@ -218,8 +222,7 @@ RANDPERM_CASES = [
 @pytest.mark.parametrize(("function", "spec", "args", "seed"), RANDPERM_CASES)
 def test_randperm_matches_reference_seeded(student, reference, function, spec, args, seed):
     label = f"{function} on {spec.describe()} with np.random.default_rng(seed)"
-    with blame_dependencies(student, function):
-        _randperm_matches(student, reference, function, spec, args, seed, label)
+    _randperm_matches(student, reference, function, spec, args, seed, label)
 
 
 def _randperm_matches(student, reference, function, spec, args, seed, label):
@@ -227,12 +230,14 @@ def _randperm_matches(student, reference, function, spec, args, seed, label):
                         shown_as=shown_call(function, args, seed="seed"))["result"]
     want = getattr(_dp(reference), function)(spec.make(), *args, rng=np.random.default_rng(seed))
     got = _tuple(got, label, len(want))
+    hint = lambda: diagnose_call(spec, function, args, got, seed=seed)  # noqa: E731
     counts = tuple(x for x in got if type(x) is int)
-    check_equal(counts, tuple(x for x in want if type(x) is int), f"{label}: counts", reveal=False,
-                hint="draw rng.permutation(n_states) once at the start of every sweep and use rng for nothing else")
+    names = "n_sweeps" if len(want) == 2 else "(n_improvements, n_eval_sweeps)"
+    check_equal(counts, tuple(x for x in want if type(x) is int), f"{label}: counts {names}", reveal=False,
+                hint=hint)
     values = got[0] if len(want) == 2 else got[1]
     check_close(values, want[0] if len(want) == 2 else want[1], f"{label}: values", atol=1e-8, rtol=0,
-                reveal=False, index_name="state")
+                reveal=False, index_name="state", hint=hint)
 
 
 @pytest.mark.parametrize("function", ["value_iteration_async_randperm", "policy_iteration_async_randperm",
@@ -247,15 +252,15 @@ def test_randperm_reproducible(student, function):
     for call in ("first", "second"):
         for sent, after in zip(args, out["args_after"][call]):
             if isinstance(sent, np.ndarray):
+                changed = not (isinstance(after, np.ndarray) and np.array_equal(after, sent))
                 check_close(after, sent, f"{function}: the {PUBLIC._shown(sent)} passed in, after the call",
-                            index_name="state", reveal=False,
-                            hint="work on a copy (np.array(x, dtype=float)) instead of the input")
+                            index_name="state", reveal=False, hint=HINTS["mutated"] if changed else None)
     first, second = out["first"], out["second"]
     PUBLIC._well_formed(function, first, 64)
     PUBLIC._well_formed(function, second, 64)
     for i, (a, b) in enumerate(zip(first, second)):
-        check_close(a, b, f"{shown} called twice: item {i} of the second result vs the first", atol=0, rtol=0,
-                    reveal=False, hint="all randomness must come from the rng argument")
+        check_close(a, b, f"{shown} called twice (all randomness from the rng argument): item {i} of the second "
+                    "result vs the first", atol=0, rtol=0, reveal=False)
 
 
 # Calibrated with the reference over seeds 0..9999 (value iteration) and 0..1999 (policy iteration),
@@ -291,7 +296,7 @@ def test_randperm_counts_in_range(student, function, name):
             check_type(counts.get(key), int, f"{function}: {key}")
             check(low <= counts[key] <= high, f"{function} on the course {name} (seed {seed}): {key}",
                   f"{counts[key]} is outside the range a correct random order gives",
-                  hint="in place, a fresh permutation every sweep, counts from 1 including the last sweep")
+                  hint=lambda result=result, seed=seed: diagnose_call(spec, function, (GAMMA,), result, seed=seed))
 
 
 # ---- goal-distance order --------------------------------------------------------------------------------------
@@ -312,13 +317,14 @@ def test_goal_distance_order_random_maps(student, reference, function, spec):
         check_type(order, list, "goal_distance_order(env)")
         check(all(type(s) is int for s in order), "goal_distance_order(env)", "entries must be Python ints")
         check_equal(order, _dp(reference).goal_distance_order(spec.make()),
-                    f"goal_distance_order on {spec.describe()}", reveal=False,
-                    hint="Manhattan distance to the goal tile (row = s // ncol, col = s % ncol), ties by state index")
+                    f"goal_distance_order on {spec.describe()} (Manhattan distance to the goal tile, row = s // ncol, "
+                    "col = s % ncol, ties by state index)", reveal=False,
+                    hint=lambda: PUBLIC.diagnose_order(spec, order))
         return
-    with blame_dependencies(student, function):
-        values, n_sweeps = _tuple(student.call(MODULE, function, spec, GAMMA), f"{function}(env, 0.9)", 2)
-        want = _dp(reference).value_iteration_async_custom(spec.make(), GAMMA)
-        check_equal(n_sweeps, want[1], f"value_iteration_async_custom on {spec.describe()}: n_sweeps", reveal=False)
+    got = _tuple(student.call(MODULE, function, spec, GAMMA), f"{function}(env, 0.9)", 2)
+    want = _dp(reference).value_iteration_async_custom(spec.make(), GAMMA)
+    check_equal(got[1], want[1], f"value_iteration_async_custom on {spec.describe()}: n_sweeps", reveal=False,
+                hint=lambda: diagnose_call(spec, function, (GAMMA,), got))
 
 
 @pytest.mark.parametrize("name", ["4x4", "8x8"])
@@ -326,13 +332,11 @@ def test_custom_order_not_slower(student, reference, name):
     """Index order's count comes from the reference, so only the custom sweep is graded here."""
     spec = lake(name)
     ordered = _dp(reference).value_iteration_async_ordered(spec.make(), GAMMA)[1]
-    with blame_dependencies(student, "value_iteration_async_custom"):
-        _, custom = _tuple(student.call(MODULE, "value_iteration_async_custom", spec, GAMMA),
-                           "value_iteration_async_custom(env, 0.9)", 2)
-        check_type(custom, int, "value_iteration_async_custom: n_sweeps")
-        check(custom <= ordered, f"value_iteration_async_custom on the course {name}",
-              f"needed {custom} sweeps, more than sweeping in index order needs",
-              hint="sweep the states nearest the goal first, so the reward travels outwards within one sweep")
+    _, custom = _tuple(student.call(MODULE, "value_iteration_async_custom", spec, GAMMA),
+                       "value_iteration_async_custom(env, 0.9)", 2)
+    check_type(custom, int, "value_iteration_async_custom: n_sweeps")
+    check(custom <= ordered, f"value_iteration_async_custom on the course {name} (the states nearest the goal "
+          "first)", f"needed {custom} sweeps, more than sweeping in index order needs")
 
 
 # ---- policy iteration's warm start and max_iters ------------------------------------------------------------
@@ -353,12 +357,10 @@ def test_policy_iteration_warm_start(student, reference, function):
             break
     warm = getattr(dp, function)(env, GAMMA)[3]
     assert cold != warm, "calibration: warm and cold starts must differ on this map"
-    with blame_dependencies(student, function):
-        got = _tuple(student.call(MODULE, function, lake("8x8"), GAMMA), function, 4)
-        check_type(got[3], int, f"{function}: n_eval_sweeps")
-        check_equal(got[3], warm, f"{function} on the course 8x8: n_eval_sweeps", reveal=False,
-                    hint=HINTS["cold_start"] if got[3] == cold else "sum the sweeps of every evaluation; each "
-                    "evaluation starts from the values of the previous one")
+    got = _tuple(student.call(MODULE, function, lake("8x8"), GAMMA), function, 4)
+    check_type(got[3], int, f"{function}: n_eval_sweeps")
+    check_equal(got[3], warm, f"{function} on the course 8x8: n_eval_sweeps", reveal=False,
+                hint=HINTS["cold_start"] if got[3] == cold else None)
 
 
 SLIPPERY_8X8, COURSE_8X8 = lake("8x8", is_slippery=True), lake("8x8")
@@ -378,12 +380,11 @@ MAX_ITERS_CASES = [  # policy iteration on the deterministic map: its counts the
 @pytest.mark.parametrize(("function", "spec", "args", "kwargs"), MAX_ITERS_CASES,
                          ids=[c[0] for c in MAX_ITERS_CASES])
 def test_max_iters_respected(student, reference, function, spec, args, kwargs):
-    with blame_dependencies(student, function):
-        _compare_with_reference(student, reference, function, spec, args, kwargs, "max_iters",
-                                "max_iters bounds the sweeps (and, in policy iteration, also the improvements)")
+    """max_iters bounds the sweeps (and, in policy iteration, also the improvements)."""
+    _compare_with_reference(student, reference, function, spec, args, kwargs, "max_iters")
 
 
-def _compare_with_reference(student, reference, function, spec, args, kwargs, key, hint):
+def _compare_with_reference(student, reference, function, spec, args, kwargs, key):
     """Counts equal and values within 1e-6 of the reference's, for the same (seeded) call."""
     if function.endswith("randperm"):
         got = student.probe("dp.call_with_rng", function, spec, *args, seed=62,
@@ -394,23 +395,26 @@ def _compare_with_reference(student, reference, function, spec, args, kwargs, ke
         want = getattr(_dp(reference), function)(spec.make(), *args, **kwargs)
     label = f"{function}(..., {key}={kwargs[key]}) on {spec.describe()}"
     got = _tuple(got, label, len(want))
-    check_equal(tuple(x for x in got if type(x) is int), tuple(x for x in want if type(x) is int), f"{label}: counts",
-                reveal=False, hint=hint)
+    hint = lambda: diagnose_call(spec, function, args, got, kwargs, seed=62)  # noqa: E731
+    names = "n_sweeps" if len(want) == 2 else "(n_improvements, n_eval_sweeps)"
+    check_equal(tuple(x for x in got if type(x) is int), tuple(x for x in want if type(x) is int),
+                f"{label}: counts {names}", reveal=False, hint=hint)
     values_at = 0 if len(want) == 2 else 1
     check_close(got[values_at], want[values_at], f"{label}: values", atol=1e-6, rtol=0, reveal=False,
-                index_name="state")
+                index_name="state", hint=hint)
 
 
-TOL_CASES = [  # deterministic maps, where counts are exact facts
-    ("value_iteration_sync", COURSE_8X8, (GAMMA,), {"tol": 0.05}),
-    ("value_iteration_async_ordered", COURSE_8X8, (0.95,), {"tol": 1e-8}),
-    ("value_iteration_async_custom", COURSE_8X8, (GAMMA,), {"tol": 0.2}),
-    ("evaluate_policy_sync", COURSE_8X8, (np.zeros(64), 0.95, _policy(71, 64)), {"tol": 1e-8}),
-    ("evaluate_policy_async_ordered", COURSE_8X8, (np.zeros(64), 0.95, _policy(71, 64)), {"tol": 0.05}),
-    ("policy_iteration_sync", COURSE_8X8, (0.95,), {"tol": 0.3}),
-    ("policy_iteration_async_ordered", COURSE_8X8, (0.95,), {"tol": 0.3}),
-    ("policy_iteration_sync", lake("4x4"), (GAMMA,), {"tol": 1e-9}),
-    ("policy_iteration_async_ordered", lake("4x4"), (GAMMA,), {"tol": 1e-9}),
+_WARM_64 = np.random.default_rng(72).uniform(0, 1, 64)  # evaluations from it decay geometrically: tol shows
+TOL_CASES = [  # deterministic maps, where counts are exact facts; each tol gives other counts than the default
+    ("value_iteration_sync", COURSE_8X8, (GAMMA,), {"tol": 0.3}),
+    ("value_iteration_async_ordered", COURSE_8X8, (0.95,), {"tol": 0.5}),
+    ("value_iteration_async_custom", COURSE_8X8, (GAMMA,), {"tol": 0.5}),
+    ("evaluate_policy_sync", COURSE_8X8, (_WARM_64, 0.95, _policy(71, 64)), {"tol": 1e-4}),
+    ("evaluate_policy_async_ordered", COURSE_8X8, (_WARM_64, 0.95, _policy(71, 64)), {"tol": 0.05}),
+    ("policy_iteration_sync", COURSE_8X8, (GAMMA,), {"tol": 0.3}),
+    ("policy_iteration_async_ordered", COURSE_8X8, (0.95,), {"tol": 0.6}),
+    ("policy_iteration_sync", random_lake(9, seed=104), (GAMMA,), {"tol": 0.4}),
+    ("policy_iteration_async_ordered", random_lake(11, seed=106), (GAMMA,), {"tol": 0.5}),
 ]
 
 
@@ -418,9 +422,12 @@ TOL_CASES = [  # deterministic maps, where counts are exact facts
                          ids=[f"{c[0]}-tol{c[3]['tol']:g}" for c in TOL_CASES])
 def test_non_default_tol(student, reference, function, spec, args, kwargs):
     """The tolerance argument is used (policy iteration passes it to every evaluation)."""
-    with blame_dependencies(student, function):
-        _compare_with_reference(student, reference, function, spec, args, kwargs, "tol",
-                                "use the tol argument for the stopping rule (policy iteration: of every evaluation)")
+    run = getattr(_dp(reference), function)
+    counts = lambda tol: tuple(x for x in run(spec.make(), *args, tol=tol) if type(x) is int)  # noqa: E731
+    tol = kwargs["tol"]
+    assert counts(tol) != counts(TOL), "calibration: this tol must change the counts"
+    assert counts(tol * (1 - 1e-4)) == counts(tol) == counts(tol * (1 + 1e-4)), "calibration: no change near tol"
+    _compare_with_reference(student, reference, function, spec, args, kwargs, "tol")
 
 
 # Policy iteration on a random 12x12 slippery map with gamma 0.99: many states have near-tied actions whose
@@ -441,18 +448,17 @@ def test_policy_iteration_near_ties_terminate(student, reference, function):
                                                                                    **kwargs))
     assert want[2] < NEAR_TIE_ITERS, "calibration: the reference must stop on this map"
     label = f"{function}(env, {NEAR_TIE_GAMMA}, max_iters={NEAR_TIE_ITERS}) on a 12x12 slippery map"
-    with blame_dependencies(student, function):
-        if function.endswith("randperm"):
-            got = student.probe("dp.call_with_rng", function, spec, NEAR_TIE_GAMMA, seed=73, timeout=60,
-                                shown_as=shown_call(function, (NEAR_TIE_GAMMA,), kwargs, seed=73), **kwargs)["result"]
-        else:
-            got = student.call(MODULE, function, spec, NEAR_TIE_GAMMA, timeout=60, **kwargs)
-        policy, values, n_improvements, _ = _tuple(got, label, 4)
-        check_type(n_improvements, int, f"{label}: n_improvements")
-        check(n_improvements < NEAR_TIE_ITERS, label, f"it ran all {n_improvements} improvements: the policy kept "
-              "changing", hint=HINTS["no_guard"])
-        values = check_array(values, f"{label}: value_func", shape=(n,), dtype=np.float64)
-        optimal = _optimal_values(reference, spec, NEAR_TIE_GAMMA)
-        check_close(values, optimal, f"{label}: values vs the optimal values",
-                    atol=2 * NEAR_TIE_GAMMA * TOL / (1 - NEAR_TIE_GAMMA), rtol=0, reveal=False, index_name="state")
-        _check_greedy(policy, spec, values, NEAR_TIE_GAMMA, f"{label}: policy vs its own returned values")
+    if function.endswith("randperm"):
+        got = student.probe("dp.call_with_rng", function, spec, NEAR_TIE_GAMMA, seed=73, timeout=60,
+                            shown_as=shown_call(function, (NEAR_TIE_GAMMA,), kwargs, seed=73), **kwargs)["result"]
+    else:
+        got = student.call(MODULE, function, spec, NEAR_TIE_GAMMA, timeout=60, **kwargs)
+    policy, values, n_improvements, _ = _tuple(got, label, 4)
+    check_type(n_improvements, int, f"{label}: n_improvements")
+    check(n_improvements < NEAR_TIE_ITERS, label, f"it ran all {n_improvements} improvements: the policy kept "
+          "changing")
+    values = check_array(values, f"{label}: value_func", shape=(n,), dtype=np.float64)
+    optimal = _optimal_values(reference, spec, NEAR_TIE_GAMMA)
+    check_close(values, optimal, f"{label}: values vs the optimal values",
+                atol=2 * NEAR_TIE_GAMMA * TOL / (1 - NEAR_TIE_GAMMA), rtol=0, reveal=False, index_name="state")
+    _check_greedy(policy, spec, values, NEAR_TIE_GAMMA, f"{label}: policy vs its own returned values")

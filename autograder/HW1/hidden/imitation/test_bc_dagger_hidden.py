@@ -71,21 +71,21 @@ def test_train_bc_minibatch_order(student, reference):
     check(isinstance(losses, list) and len(losses) == 3, what, "expected a list of 3 losses (one per epoch)")
     for loss in losses:
         check_type(loss, float, f"{what}: each loss")
-    hint = ("mini-batches: perm = torch.randperm(N, generator=g) every epoch, g = "
-            "torch.Generator().manual_seed(seed) created once per call; batches perm[i:i+batch_size]; "
-            "the epoch's loss is the mean of its batch losses")
-    check_close(losses, want_losses, f"{what}: losses per epoch", atol=1e-5, rtol=1e-4, reveal=False,
-                index_name="epoch", hint=hint)
+    convention = ("mini-batches: perm = torch.randperm(N, generator=g) every epoch, g = "
+                  "torch.Generator().manual_seed(seed) created once per call; batches perm[i:i+batch_size]; "
+                  "the epoch's loss is the mean of its batch losses")
+    check_close(losses, want_losses, f"{what}: losses per epoch ({convention})", atol=1e-5, rtol=1e-4, reveal=False,
+                index_name="epoch")
     for got, want in zip(out["weights"], want_weights):
-        check_close(got, want, f"{what}: parameters after training", atol=1e-5, rtol=1e-4, reveal=False, hint=hint)
+        check_close(got, want, f"{what}: parameters after training ({convention})", atol=1e-5, rtol=1e-4,
+                    reveal=False)
 
 
 def grade_outcome(student, credit, note, kind, train_seed, eval_seeds):
     label, seconds, returns = run_outcome(student, kind, train_seed, eval_seeds, TRAIN_TIMEOUT)
-    grade_returns(note, credit, f"{label}, training seed {train_seed}", returns, f"{len(eval_seeds)} hidden seeds",
-                  seconds, TRAIN_TIMEOUT,
-                  hint="the policy of the public test's training run falls on other starting states: "
-                       "`python bc_dagger.py --train-seeds 10` shows how your learner does across seeds")
+    grade_returns(note, credit, f"{label}, training seed {train_seed} (the policy of the public test's training run, "
+                  "on other starting states; `python bc_dagger.py --train-seeds 10` shows your learner over training "
+                  "seeds)", returns, f"{len(eval_seeds)} hidden seeds", seconds, TRAIN_TIMEOUT)
 
 
 def test_bc_outcome_hidden(student, credit, note):

@@ -40,16 +40,14 @@ def test_memory_agent_acts_on_history(student):
                                               "the memory agent's act on (x, theta)")
     out = student.probe("imitation.memory_agent_replay", trained["handle"], frames, 5, timeout=60)
     what = f"a fresh copy of your agent, reset(), then the {len(frames)} frames of one of its own episodes"
-    check_close(out["history"], taken, f"{what}: actions", index_name="step", reveal=False,
-                hint="reset() must clear all memory of the previous episode, and act must be greedy "
-                     "(deterministic)")
-    check_close(out["again"], out["history"], f"{what}, replayed a second time after reset()", index_name="step",
-                reveal=False, hint="reset() must restore the state the agent starts every episode in")
-    check(bool((out["alone"] != out["history"][::5]).any()), what,
+    check_close(out["history"], taken, f"{what}: actions (reset() clears all memory of the previous episode, and "
+                "act is greedy, deterministic)", index_name="step", reveal=False)
+    check_close(out["again"], out["history"], f"{what}, replayed a second time after reset() (reset() restores the "
+                "state the agent starts every episode in)", index_name="step", reveal=False)
+    check(bool((out["alone"] != out["history"][::5]).any()), f"{what} (a single (x, theta) frame cannot tell which "
+          "way the pole moves: the agent keeps a hidden state across act calls within an episode)",
           "every frame got the same action after its history as when shown alone right after reset(): "
-          "the agent ignores the history",
-          hint="a single (x, theta) frame cannot tell which way the pole moves; keep a hidden state "
-               "(RecurrentPolicy) across act calls within an episode")
+          "the agent ignores the history")
 
 
 def test_memory_agent_outcome_hidden(student, credit, note):

@@ -106,8 +106,8 @@ def test_train_loops_hidden(student):
     result = got["result"]
     what = "evaluate on a model with dropout that arrives in training mode"
     check(isinstance(result, (tuple, list)) and len(result) == 2, what, "expected a tuple (mean_loss, accuracy)")
-    check_close(result, want, f"{what}: (mean_loss, accuracy)", reveal=False, atol=1e-5, rtol=1e-5,
-                  hint="call model.eval() and run under torch.no_grad()")
+    check_close(result, want, f"{what}: (mean_loss, accuracy) (evaluated in eval mode, under torch.no_grad())",
+                reveal=False, atol=1e-5, rtol=1e-5)
     check(got["parameters_unchanged"], what, "changed the model's parameters")
 
 
