@@ -98,7 +98,8 @@ def _relay_exit(status: int, init: bool) -> None:
     if not init and os.WIFEXITED(status) and code > 128 and code - 128 in signal.valid_signals():
         code = -(code - 128)
     if code < 0:
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):  # these two have no handler to reset (EINVAL)
+            signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     os._exit(code if code >= 0 else 1)
 
