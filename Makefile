@@ -42,7 +42,7 @@ GRADER_TESTS := autograder/tests
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 
 .PHONY: help install test verify verify-solutions verify-stubs check-stubs stubs lint grade autograder \
-        handout submit audit corpus knockout bench bench-grade batch bench-batch demo demo-dp demo-bandits \
+        handout submit audit corpus knockout bench bench-grade bench-grade-compare batch bench-batch demo demo-dp demo-bandits \
         demo-imitation clean
 
 help: ## list every target
@@ -117,6 +117,10 @@ bench: $(STAMP) ## value iteration vs a per-state loop (64x64 lake); the bandit 
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
 	$(PY) -m hw1grader.bench
+
+bench-grade-compare: $(STAMP) ## bench-grade of REF=<commit> (its own tooling) and of this tree, alternately: ratio
+	@test -n "$(REF)" || { echo "make bench-grade-compare: set REF=<commit> (e.g. REF=ca0240b)"; exit 2; }
+	$(PY) -m hw1grader.bench_compare --ref $(REF) $(if $(ROUNDS),--rounds $(ROUNDS),)
 
 batch: $(STAMP) ## grade a class on Dask: SUBMISSIONS=export (folder/zip) or student folders, OUT=dir
 	@test -n "$(SUBMISSIONS)" || { echo "make batch: set SUBMISSIONS=<a Gradescope export (folder or zip) or a folder \

@@ -13,6 +13,7 @@ TOOLS = {
     "stubs": "regenerate or check the stubs from the solutions (make stubs)",
     "selfcheck": "the bare stubs fail every test as not implemented (make verify-stubs)",
     "bench": "a whole grading run on one core: time and peak memory (make bench-grade)",
+    "bench_compare": "bench-grade of an earlier commit and of this tree, alternately (make bench-grade-compare)",
     "batch": "grade a whole class on Dask from a Gradescope export (make batch)",
     "synthetic": "write a synthetic class export from the corpus (test data for the batch)",
     "bench_batch": "the same batch on 1 and on 2 Dask workers: speed-up (make bench-batch)",
