@@ -3,11 +3,13 @@
 The agent comes from ``train_memory_agent(seed=0)`` in the worker (120 s limit), trained
 once and shared with the public test through the worker's registry; the hidden part is
 the evaluation seeds. This process drives CartPole-v1, shows the agent (x, theta) only
-and counts the returns.
+and counts the returns. The outcome follows the public test's sequential rule
+(:func:`harness.cartpole.memory_runs`): ``train_memory_agent(seed=1)`` only where the agent of
+seed 0 misses the bar on these seeds (shared with the public test when it trained it too).
 """
 
 
-from harness.cartpole import drive_partial_cartpole, grade_returns
+from harness.cartpole import drive_partial_cartpole, grade_memory_runs, memory_runs, train_memory
 from harness.checks import check, check_close
 
 TRAIN_TIMEOUT = 120.0
@@ -16,11 +18,6 @@ HIDDEN_EVAL_SEEDS = (40557192, 776397176, 189988420, 543988969, 799570844, 38880
                      937331124, 995850805, 695236219, 295669228, 460749833, 811497434, 101946761, 821686968,
                      805098352, 131165508, 107071447, 382204730)
 HIDDEN_REPLAY_SEED = 341793
-
-
-def train_memory_agent(student):
-    student.probe("imitation.warm_up", timeout=60)
-    return student.probe("imitation.train_memory_outcome", TRAIN_SEED, timeout=TRAIN_TIMEOUT)
 
 
 def test_memory_agent_acts_on_history(student):
@@ -34,7 +31,7 @@ def test_memory_agent_acts_on_history(student):
     network on single (x, theta) frames of 5 expert episodes reaches a mean return under 100 on
     these hidden seeds (the calibration script measures 8.6 to 41.8 over 200 seeds).
     """
-    trained = train_memory_agent(student)
+    trained = train_memory(student, TRAIN_SEED, TRAIN_TIMEOUT)
     _, frames, taken = drive_partial_cartpole(student, trained["handle"], (HIDDEN_REPLAY_SEED,),
                                               "the memory agent's act on (x, theta)")
     out = student.probe("imitation.memory_agent_replay", trained["handle"], frames, 5, timeout=60)
@@ -67,8 +64,6 @@ def test_memory_agent_outcome_hidden(student, credit, note):
     trains once with seed 0, the run the public test shows. See
     autograder/calibration/imitation-calibration.md.
     """
-    trained = train_memory_agent(student)
-    returns, _, _ = drive_partial_cartpole(student, trained["handle"], HIDDEN_EVAL_SEEDS,
-                                           "the memory agent's act on (x, theta)")
-    grade_returns(note, credit, "train_memory_agent(seed=0) on hidden seeds", returns,
-                  f"{len(HIDDEN_EVAL_SEEDS)} hidden seeds", trained.get("seconds"), TRAIN_TIMEOUT)
+    runs = memory_runs(student, HIDDEN_EVAL_SEEDS, TRAIN_TIMEOUT, "the memory agent's act on (x, theta)")
+    grade_memory_runs(note, credit, "train_memory_agent(seed=0) on hidden seeds", runs,
+                      f"{len(HIDDEN_EVAL_SEEDS)} hidden seeds", TRAIN_TIMEOUT)
