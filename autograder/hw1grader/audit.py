@@ -32,9 +32,15 @@ from hw1grader.stubs import make_stub
 ROOT = build.ROOT
 ALLOWED_TOP = {"HW1", "tests", "Makefile", "requirements.txt", "pyproject.toml"}
 STAFF_MARKERS = ("autograder/hidden", "/autograder/source", "hw1grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
-# Words for things students never get: staff documents, the staff wheel cache, staff-only tools.
+# Words for things students never get: staff documents, the staff wheel cache, staff-only tools, and
+# the staff's own quality machinery (the corpus of graded submissions, the grader's own tests, the
+# knock-out check, the calibration runs and their scripts, the staff folder). Shipped text speaks to
+# students: "measured by the course staff", not "calibration"; "the grader checks", not "the corpus".
 STAFF_WORDS = {"HW1-SPEC": r"HW1-SPEC", "DESIGN.md": r"DESIGN\.md", "CONTRIBUTING.md": r"CONTRIBUTING\.md",
-               "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/"}
+               "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/",
+               "corpus": r"(?i)\bcorpus\b", "the grader's own tests": r"(?i)\bgrader(?:'s)? own tests?\b",
+               "grader test": r"(?i)\bgrader tests?\b", "knock-out": r"(?i)\bknock-?outs?\b",
+               "calibration": r"(?i)\bcalibrat\w*", "autograder/": r"(?<![\w/])autograder/"}
 
 
 def staff_names(root: Path, shipped: set[str]) -> set[str]:

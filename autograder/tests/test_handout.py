@@ -114,3 +114,32 @@ def test_handout_make_help_lists_student_targets(unpacked):
         assert f"make {target}" in result.stdout
     for variable in ("P=4", "EC=1", "DEBUG=1", "FORCE=1", "TORCH_INDEX="):
         assert variable in result.stdout, variable
+
+
+@pytest.mark.parametrize("text, word", [
+    ("# that each corpus bug gets its hint and no other", "corpus"),
+    ("the grader's own tests check that", "the grader's own tests"),
+    ("the knock-out grader test checks that a broken function", "knock-out"),
+    ("Calibration with the shipped BC_EPOCHS = 200", "calibration"),
+    ("BC_EPOCHS: 200 is the calibrated value", "calibration"),
+    ("see autograder/calibration/imitation-calibration.md", "autograder/"),
+])
+def test_audit_flags_staff_only_words(text, word):
+    assert word in audit.staff_mentions(text, set())
+
+
+def test_audit_lets_student_wording_through():
+    text = ("Measured by the course staff over 200 training seeds per design; the autograder drives "
+            "CartPole itself. The grader checks every case.")
+    assert audit.staff_mentions(text, set()) == []
+
+
+def test_handout_audit_fails_on_a_staff_word_in_a_shipped_comment(tmp_path):
+    files = {f"{handout.TOP}/{k}": v for k, v in handout.contents().items()}
+    name = f"{handout.TOP}/tests/frozen_lake/test_dynamic_programming.py"
+    files[name] += b"\n# the grader's own tests check that each corpus bug gets its hint\n"
+    zip_path = tmp_path / "planted.zip"
+    build.write_zip(files, zip_path)
+    problems = audit.audit_handout(zip_path)
+    assert "tests/frozen_lake/test_dynamic_programming.py: names 'corpus', which students do not receive" in problems
+    assert any("names \"the grader's own tests\"" in p for p in problems), problems

@@ -33,8 +33,8 @@ MODULE = "dynamic_programming"
 TEST_FILE = "tests/frozen_lake/test_dynamic_programming.py"
 
 # Hints that name one mistake each. A test shows one only when that mistake, run by the oracle,
-# reproduces the student's result exactly (see :func:`diagnose`); the grader's own tests check
-# that each corpus bug gets its hint and no other.
+# reproduces your result exactly (see :func:`diagnose`), so a hint you see fits what your code
+# returned.
 HINTS = {
     "zero_based": "counts start at 1 and include the sweep whose largest absolute change fell strictly below tol "
                   "(your count matches leaving that sweep out)",
@@ -582,7 +582,7 @@ def test_policy_iteration_counts(student, function, name):
     order = _order_of(function)
     _, want_values, want_improvements, want_sweeps = oracle.policy_iteration(GAMMA, order)
     if name == "8x8":
-        assert oracle.policy_iteration(GAMMA, order, bug="cold_start")[3] != want_sweeps, "calibration: warm == cold"
+        assert oracle.policy_iteration(GAMMA, order, bug="cold_start")[3] != want_sweeps, "oracle check: warm == cold"
     with blame_dependencies(student, function):
         result = _pair(student.call(MODULE, function, spec, GAMMA), shown_call(function, (GAMMA,)), 4)
         _, values, n_improvements, n_eval_sweeps = result

@@ -53,8 +53,8 @@ class Test:
     directly (bare names, as in the student file). A test that loops over several of them
     is parametrized so that each case calls one, and the case id names it (``[value_iteration_sync]``,
     ``[value_iteration_sync-4x4]``): such a case exercises only the functions its id names.
-    ``tests/rubric.py``'s ``CALLS`` adds the functions each one calls by the contract; the
-    knock-out grader test checks that a broken function costs only these cases.
+    ``tests/rubric.py``'s ``CALLS`` adds the functions each one calls by the contract: a broken
+    function costs points only in the cases that exercise it.
     """
 
     node: str
