@@ -28,10 +28,10 @@ below) and each training run must finish within 60 s on one CPU (the reference t
 about 10 s for BC and 20 s for DAgger on one core of the staff's slowest test machine).
 The constants below are the settings the grader passes: you may tune them.
 
-Choosing the network (``make_policy``): the shipped settings were calibrated on correct
-learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
+Choosing the network (``make_policy``): the shipped settings were chosen by training
+correct learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
 an MLP with one or two hidden layers of 16 to 128 units (ReLU or tanh, PyTorch's or
-orthogonal initialisation) reached full credit in every calibrated run. Fewer epochs are
+orthogonal initialisation) reached full credit in every measured run. Fewer epochs are
 not safe for small networks: at 30 epochs one hidden layer of 16 or 32 ReLU units reached
 475 in 0 of 200 runs. A linear policy (no hidden layer) fails behaviour cloning even
 though the expert is linear (0 of 200 runs at 200 epochs, median 350): Adam at the fixed
@@ -70,11 +70,11 @@ from torch import nn
 from tqdm import tqdm
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
-# BC_EPOCHS: 200 is the calibrated value (small networks need it; see the module docstring).
+# BC_EPOCHS: 200 is the measured safe value (small networks need it; see the module docstring).
 BC_EPOCHS = 200
 DAGGER_ITERATIONS = 8
 DAGGER_EPISODES_PER_ITERATION = 2
-DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (calibrated: 20 fails small networks)
+DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (measured: 20 fails small networks)
 
 
 def seed_everything(seed, env=None):
@@ -155,7 +155,7 @@ def make_policy(obs_dim=4, n_actions=2):
     MLP is plenty). Its initial weights come from PyTorch's global generator, so call
     ``torch.manual_seed`` first for a reproducible policy.
 
-    Safe range with the shipped settings (``BC_EPOCHS = 200``, calibrated by staff over
+    Safe range with the shipped settings (``BC_EPOCHS = 200``, measured by staff over
     200 training seeds per design): one or two hidden layers of 16 to 128 units,
     ReLU or tanh, PyTorch's default or orthogonal initialisation. Outside it, check
     several seeds (``python bc_dagger.py --train-seeds 10``) before relying on it. A linear
@@ -219,7 +219,10 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     # BEGIN SOLUTION
     x = torch.as_tensor(np.asarray(obs, dtype=np.float32))
     y = torch.as_tensor(np.asarray(actions, dtype=np.int64))
-    optimizer = torch.optim.Adam(policy.parameters(), lr=lr)
+    # fused=True: the same Adam update in one kernel per step instead of a dozen small ones per
+    # parameter (equal to the default implementation up to rounding); on one CPU it makes these
+    # thousands of small steps about a quarter faster.
+    optimizer = torch.optim.Adam(policy.parameters(), lr=lr, fused=True)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
     n = len(x)
@@ -313,7 +316,8 @@ def dagger(env, expert_fn, policy, n_iterations, episodes_per_iteration, initial
 # BEGIN SOLUTION
 MEMORY_HIDDEN_SIZE = 32
 MEMORY_EXPERT_EPISODES = 4
-MEMORY_ITERATIONS = 8
+MEMORY_ITERATIONS = 8  # DAgger rounds at most; training stops earlier once the agent balances (below)
+MEMORY_STOP_AFTER = 2  # rounds in a row with every episode at the time limit (500 steps): the agent is done
 MEMORY_EPISODES_PER_ITERATION = 3
 MEMORY_UPDATES_PER_ITERATION = 250
 MEMORY_WINDOW = 24  # steps of back-propagation through time per training window
@@ -469,10 +473,11 @@ def train_memory_agent(seed=0):
     rng = np.random.default_rng(seed)
     policy = RecurrentPolicy(3, 2, MEMORY_HIDDEN_SIZE)
     agent = MemoryAgent(policy)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=MEMORY_LR)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=MEMORY_LR, fused=True)
     episodes = [_memory_episode(env, agent, seed + i, expert_drives=True)[:2]
                 for i in range(MEMORY_EXPERT_EPISODES)]
     bar = _progress(range(MEMORY_ITERATIONS), desc="memory agent (DAgger)")
+    balanced = 0  # rounds in a row whose every episode reached the time limit
     for k in bar:
         loss = _train_recurrent(policy, optimizer, episodes, MEMORY_UPDATES_PER_ITERATION, rng)
         returns = []
@@ -482,6 +487,9 @@ def train_memory_agent(seed=0):
             episodes.append((inputs, labels))
             returns.append(episode_return)
         bar.set_postfix(loss=loss, mean_return=float(np.mean(returns)))
+        balanced = balanced + 1 if min(returns) >= env.spec.max_episode_steps else 0
+        if balanced >= MEMORY_STOP_AFTER:  # past the bar twice in a row: more rounds only cost time
+            break
     env.close()
     agent.reset()
     return agent

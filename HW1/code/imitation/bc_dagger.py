@@ -28,10 +28,10 @@ below) and each training run must finish within 60 s on one CPU (the reference t
 about 10 s for BC and 20 s for DAgger on one core of the staff's slowest test machine).
 The constants below are the settings the grader passes: you may tune them.
 
-Choosing the network (``make_policy``): the shipped settings were calibrated on correct
-learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
+Choosing the network (``make_policy``): the shipped settings were chosen by training
+correct learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
 an MLP with one or two hidden layers of 16 to 128 units (ReLU or tanh, PyTorch's or
-orthogonal initialisation) reached full credit in every calibrated run. Fewer epochs are
+orthogonal initialisation) reached full credit in every measured run. Fewer epochs are
 not safe for small networks: at 30 epochs one hidden layer of 16 or 32 ReLU units reached
 475 in 0 of 200 runs. A linear policy (no hidden layer) fails behaviour cloning even
 though the expert is linear (0 of 200 runs at 200 epochs, median 350): Adam at the fixed
@@ -70,11 +70,11 @@ from torch import nn
 from tqdm import tqdm
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
-# BC_EPOCHS: 200 is the calibrated value (small networks need it; see the module docstring).
+# BC_EPOCHS: 200 is the measured safe value (small networks need it; see the module docstring).
 BC_EPOCHS = 200
 DAGGER_ITERATIONS = 8
 DAGGER_EPISODES_PER_ITERATION = 2
-DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (calibrated: 20 fails small networks)
+DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (measured: 20 fails small networks)
 
 
 def seed_everything(seed, env=None):
@@ -133,7 +133,7 @@ def make_policy(obs_dim=4, n_actions=2):
     MLP is plenty). Its initial weights come from PyTorch's global generator, so call
     ``torch.manual_seed`` first for a reproducible policy.
 
-    Safe range with the shipped settings (``BC_EPOCHS = 200``, calibrated by staff over
+    Safe range with the shipped settings (``BC_EPOCHS = 200``, measured by staff over
     200 training seeds per design): one or two hidden layers of 16 to 128 units,
     ReLU or tanh, PyTorch's default or orthogonal initialisation. Outside it, check
     several seeds (``python bc_dagger.py --train-seeds 10``) before relying on it. A linear
