@@ -99,8 +99,9 @@ corpus: $(STAMP) ## grade every corpus submission (correct, buggy, hostile) agai
 knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
 	$(PY) -m hw1grader.knockout $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff (syntax of Python 3.10: target-version), and no standard-library name newer than 3.10
 	$(VENV)/bin/ruff check .
+	$(PY) -m hw1grader.pyversion
 
 autograder: $(STAMP) ## build dist/autograder.zip for Gradescope (setup.sh and run_autograder at its root)
 	$(PY) -m hw1grader.build --out dist/autograder.zip

@@ -10,6 +10,7 @@ TOOLS = {
     "manifest": "write the test manifest (built into the autograder zip)",
     "corpus": "grade the corpus of correct, buggy and hostile submissions (make corpus)",
     "audit": "drift and leak audits (make audit)",
+    "pyversion": "nothing in the code needs a Python newer than 3.10, Gradescope's (make lint)",
     "stubs": "regenerate or check the stubs from the solutions (make stubs)",
     "selfcheck": "the bare stubs fail every test as not implemented (make verify-stubs)",
     "bench": "a whole grading run on one core: time and peak memory (make bench-grade)",
