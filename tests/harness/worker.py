@@ -295,6 +295,9 @@ def main() -> None:
             protections["network"] = "seccomp" if fallback else protections["network"]
             protections["ipc"] = "blocked"
     request_fd, response_fd = _hide_channel(request_fd, response_fd)
+    from harness import lazyimports
+
+    lazyimports.install()  # what frameworks import on the chance it is used loads when it is used
     hello = codec.dumps({"hello": protections})
     _write_all(response_fd, HEADER.pack(len(hello)) + hello)
     while True:

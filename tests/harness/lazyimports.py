@@ -1,0 +1,73 @@
+"""Optional modules that frameworks import eagerly, loaded in the worker only when first used.
+
+TensorFlow and Keras import ``matplotlib.pyplot``, ``requests`` and ``h5py`` at import time on
+the chance that someone plots, downloads or saves a model (each in a ``try: import ...``); in a
+grading worker nobody does, and the three hold 27 MB of its memory. :func:`install` puts a finder
+first on ``sys.meta_path`` that imports them as *deferred* modules: the module object exists
+with its ``__name__``, ``__file__``, ``__path__`` and ``__spec__``, and its code runs the first
+time a name it does not have yet is looked up (``plt.plot``, ``from h5py import File``). Code
+that uses them sees no difference; only their import-time cost moves to that first use.
+Standard library only: the worker imports this before any student code.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+
+DEFERRED = ("matplotlib.pyplot", "requests", "h5py")
+_PENDING: dict[str, importlib.abc.Loader] = {}  # module name -> the loader that will run its code
+
+
+class DeferredModule(types.ModuleType):
+    """A module whose code has not run yet: the first missing name runs it, then is looked up."""
+
+    def __getattr__(self, name: str):
+        loader = _PENDING.pop(self.__name__, None)
+        if loader is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        self.__class__ = types.ModuleType
+        self.__loader__ = loader
+        if self.__spec__ is not None:
+            self.__spec__.loader = loader
+        loader.exec_module(self)
+        return getattr(self, name)
+
+
+class _DeferringLoader(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec):
+        return None  # the default module object, with every attribute the import system sets
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        _PENDING[module.__name__] = self.loader
+        module.__class__ = DeferredModule
+
+
+class _DeferringFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = frozenset(names)
+
+    def find_spec(self, name, path, target=None):
+        if name not in self.names:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if isinstance(spec.loader, importlib.machinery.SourceFileLoader):  # pure-Python modules only
+            spec.loader = _DeferringLoader(spec.loader)
+        return spec
+
+
+def install(names: tuple[str, ...] = DEFERRED) -> None:
+    """Defer ``names`` (modules not imported yet) in this process."""
+    sys.meta_path.insert(0, _DeferringFinder(tuple(n for n in names if n not in sys.modules)))
