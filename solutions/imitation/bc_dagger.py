@@ -317,7 +317,7 @@ def dagger(env, expert_fn, policy, n_iterations, episodes_per_iteration, initial
 MEMORY_HIDDEN_SIZE = 32
 MEMORY_EXPERT_EPISODES = 4
 MEMORY_ITERATIONS = 8  # DAgger rounds at most; training stops earlier once the agent balances (below)
-MEMORY_STOP_AFTER = 2  # rounds in a row with every episode at the time limit (500 steps): the agent is done
+MEMORY_STOP_AFTER = 3  # rounds in a row with every episode at the time limit (500 steps): the agent is done
 MEMORY_EPISODES_PER_ITERATION = 3
 MEMORY_UPDATES_PER_ITERATION = 250
 MEMORY_WINDOW = 24  # steps of back-propagation through time per training window
@@ -488,7 +488,7 @@ def train_memory_agent(seed=0):
             returns.append(episode_return)
         bar.set_postfix(loss=loss, mean_return=float(np.mean(returns)))
         balanced = balanced + 1 if min(returns) >= env.spec.max_episode_steps else 0
-        if balanced >= MEMORY_STOP_AFTER:  # past the bar twice in a row: more rounds only cost time
+        if balanced >= MEMORY_STOP_AFTER:  # balanced for 9 episodes in a row: more rounds only cost time
             break
     env.close()
     agent.reset()
