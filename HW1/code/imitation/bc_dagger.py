@@ -402,6 +402,10 @@ def check_training_seeds(first_seed, n_seeds, n_episodes, memory=False):
     print(f"{runs - misses}/{runs} runs at full credit. The grader trains once with seed 0 and "
           "evaluates on its own hidden seeds, on one CPU: keep a margin. (Training times are this machine's, "
           "now: a busy machine is slower.)")
+    if memory:
+        print("For the memory agent, where the agent of seed 0 misses the bar on a test's seeds, the grader trains "
+              "once more with seed 1 and grades the better run: a design that misses on one training seed in 20 "
+              "still passes nearly always; one that misses on several is fragile.")
     return misses
 
 
