@@ -230,10 +230,11 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     policy.train()
     for _ in _progress(range(epochs), desc="BC epochs", leave=False):
         perm = torch.randperm(n, generator=generator)
+        x_epoch, y_epoch = x[perm], y[perm]  # the epoch's order once: each batch is a slice of it
         batch_losses = []
         for start in range(0, n, batch_size):
-            index = perm[start:start + batch_size]
-            loss = loss_fn(policy(x[index]), y[index])
+            batch = slice(start, start + batch_size)  # the rows perm[start:start + batch_size]
+            loss = loss_fn(policy(x_epoch[batch]), y_epoch[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
