@@ -55,3 +55,65 @@ def test_deferred_pyplot_plots(tmp_path):
     """, tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
     assert (tmp_path / "out.png").stat().st_size > 1000
+
+
+def test_a_submodule_loads_after_its_deferred_package(tmp_path):
+    (tmp_path / "heavy").mkdir()
+    (tmp_path / "heavy" / "__init__.py").write_text("import builtins\nbuiltins.ORDER = ['package']\n")
+    (tmp_path / "heavy" / "part.py").write_text("import builtins\nbuiltins.ORDER.append('part')\n")
+    done = _run("""
+        import builtins
+        from harness import lazyimports
+        lazyimports.install(("heavy",))
+        import heavy.part
+        assert builtins.ORDER == ["package", "part"], builtins.ORDER
+        print("ok")
+    """, tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+_TRAIN = """
+    import sys
+    {install}
+    import numpy as np
+    import torch
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 2))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    for _ in range(20):
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    print(type(sys.modules.get("torch._dynamo")).__name__)
+    print(np.concatenate([p.detach().numpy().ravel() for p in net.parameters()]).tobytes().hex())
+"""
+
+
+def test_eager_training_never_loads_the_tracer_and_trains_the_same(tmp_path):
+    deferred = _run(_TRAIN.format(install="from harness import lazyimports; lazyimports.install()"), tmp_path)
+    plain = _run(_TRAIN.format(install=""), tmp_path)
+    assert deferred.returncode == 0 and plain.returncode == 0, deferred.stderr + plain.stderr
+    kind, weights = deferred.stdout.split()
+    assert kind == "DeferredModule", "an optimizer step loaded torch._dynamo"
+    assert plain.stdout.split() == ["module", weights], "training differs with the tracer deferred"
+
+
+def test_torch_compile_still_works_after_deferred_steps(tmp_path):
+    done = _run("""
+        import sys
+        from harness import lazyimports
+        lazyimports.install()
+        import torch
+        p = torch.nn.Parameter(torch.ones(3))
+        opt = torch.optim.SGD([p], lr=0.1)
+        p.sum().backward()
+        opt.step()
+        opt.zero_grad()
+        f = lambda x: torch.cos(x) + 1
+        assert torch.equal(torch.compile(f, backend="eager")(torch.ones(3)), f(torch.ones(3)))
+        assert type(sys.modules["torch._dynamo"]).__name__ == "module"
+        print("ok")
+    """, tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
