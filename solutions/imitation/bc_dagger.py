@@ -449,17 +449,21 @@ def train_memory_agent(seed=0):
         attributes (modules, tensors, NumPy arrays, numbers); an agent that cannot be
         deep-copied is run one episode at a time, which is slower but graded the same.
 
-    Graded like Problem 6: ``train_memory_agent(seed=0)`` (once, as ``make test EC=1``
-    does) must finish within 120 s on one CPU, and the agent must reach a mean return of at
-    least 475 over 20 hidden seeds.
+    Graded like Problem 6: ``train_memory_agent(seed=0)`` (as ``make test EC=1`` does) must
+    finish within 120 s on one CPU, and the agent must reach a mean return of at least 475
+    over 20 hidden seeds. Where that agent misses the bar on a test's seeds, the grader trains
+    once more, ``train_memory_agent(seed=1)`` (again within 120 s), drives it on the same
+    seeds and grades the better of the two runs.
 
     The design is yours, and a correct design can still miss the bar on some training
     seeds. Measured by the staff over 200 training seeds: the reference's design (a GRU of
-    32 units fed the frame and its previous action, trained on short windows, 8 DAgger
-    rounds) passed on 200 of 200; an independently written LSTM agent (whole episodes,
-    frames only, 12 DAgger rounds of 60 updates, about 22 s of training) passed on 190 of
-    200, lowest mean 281.1. Trained twice as long (120 updates per round, about 44 s), it
-    passed on all 10 seeds it had missed: if some seeds miss, train longer within the
+    32 units fed the frame and its previous action, trained on short windows, DAgger rounds
+    until three in a row balance every episode, at most 8) passed on its first run in 200 of
+    200 (lowest mean 490.4); an independently written LSTM agent (whole episodes, frames
+    only, 12 DAgger rounds of 60 updates, about 22 s of training) passed on its first run in
+    190 of 200 (lowest mean 281.1) and, with the second seed where the first missed, in 199
+    of 200. Trained twice as long (120 updates per round, about 44 s), it passed on all 10
+    seeds it had missed on the first run: if some seeds miss, train longer within the
     budget. Check yours with ``python bc_dagger.py --memory --train-seeds 5``.
     """
     # TODO: an agent class holding a RecurrentPolicy and its hidden state (reset() clears it;
