@@ -117,3 +117,22 @@ def test_torch_compile_still_works_after_deferred_steps(tmp_path):
         print("ok")
     """, tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_from_a_deferred_package_import_a_deferred_submodule(tmp_path):
+    """Keras's ``from matplotlib import patches``: neither runs until a name is used, then the
+    package runs first."""
+    done = _run("""
+        import sys
+        from harness import lazyimports
+        lazyimports.install()
+        from matplotlib import patches
+        import matplotlib
+        assert isinstance(matplotlib, lazyimports.DeferredModule)
+        assert isinstance(patches, lazyimports.DeferredModule)
+        assert "matplotlib.colors" not in sys.modules
+        box = patches.Rectangle((0, 0), 1, 2)
+        assert type(matplotlib).__name__ == "module" and box.get_height() == 2
+        print("ok")
+    """, tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -1,12 +1,14 @@
 """Optional modules that frameworks import eagerly, loaded in the worker only when first used.
 
-TensorFlow and Keras import ``matplotlib.pyplot``, ``requests`` and ``h5py`` at import time on
-the chance that someone plots, downloads or saves a model (each in a ``try: import ...``); in a
-grading worker nobody does, and the three hold 27 MB of its memory. :func:`install` puts a finder
-first on ``sys.meta_path`` that imports them as *deferred* modules: the module object exists
-with its ``__name__``, ``__file__``, ``__path__`` and ``__spec__``, and its code runs the first
-time a name it does not have yet is looked up (``plt.plot``, ``from h5py import File``). Code
-that uses them sees no difference; only their import-time cost moves to that first use.
+TensorFlow and Keras import ``matplotlib`` (``pyplot``, ``patches``), ``requests`` and
+``h5py`` at import time on the chance that someone plots, downloads or saves a model (each in
+a ``try: import ...``); in a grading worker nobody does, and they hold about 45 MB of its
+memory. :func:`install` puts a finder first on ``sys.meta_path`` that imports them as
+*deferred* modules: the module object exists with its ``__name__``, ``__file__``, ``__path__``
+and ``__spec__``, and its code runs the first time a name it does not have yet is looked up
+(``plt.plot``, ``from h5py import File``), after its package's code (``matplotlib`` before
+``matplotlib.pyplot``), as an import would have run them. Code that uses them sees no
+difference; only their import-time cost moves to that first use.
 
 ``torch._dynamo``, the tracer behind ``torch.compile``, is deferred the same way. Eager PyTorch
 touches it on every optimizer step, but only for two markers that mean nothing outside
@@ -24,8 +26,9 @@ import importlib.machinery
 import sys
 import types
 
-DEFERRED = ("matplotlib.pyplot", "requests", "h5py", "torch._dynamo")
+DEFERRED = ("matplotlib", "matplotlib.pyplot", "matplotlib.patches", "requests", "h5py", "torch._dynamo")
 _PENDING: dict[str, importlib.abc.Loader] = {}  # module name -> the loader that will run its code
+_DEFERRABLE: set[str] = set()  # the names install() defers
 
 
 def _graph_break(msg: str = "") -> None:
@@ -45,13 +48,20 @@ class DeferredModule(types.ModuleType):
     """A module whose code has not run yet: the first missing name runs it, then is looked up."""
 
     def __getattr__(self, name: str):
+        if f"{self.__name__}.{name}" in _DEFERRABLE and "__path__" in self.__dict__:
+            # ``from matplotlib import patches``: a deferred submodule, and the package still waits
+            return importlib.import_module(f"{self.__name__}.{name}")
         if not _run(self):
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         return getattr(self, name)
 
 
 def _run(module: types.ModuleType) -> bool:
-    """Run a deferred module's code now (once); False when there is nothing left to run."""
+    """Run a deferred module's code now (once), its deferred package's first, as an import would;
+    False when there is nothing left to run."""
+    parent = sys.modules.get(module.__name__.rpartition(".")[0])
+    if isinstance(parent, DeferredModule):
+        _run(parent)
     loader = _PENDING.pop(module.__name__, None)
     if loader is None:
         return False
@@ -82,8 +92,8 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, name, path, target=None):
         parent = sys.modules.get(name.rpartition(".")[0])
-        if isinstance(parent, DeferredModule):  # a submodule loads after its package's code, as usual
-            _run(parent)
+        if isinstance(parent, DeferredModule) and name not in self.names:
+            _run(parent)  # a submodule loads after its package's code, as usual
             return None
         if name not in self.names:
             return None
@@ -102,4 +112,6 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
 
 def install(names: tuple[str, ...] = DEFERRED) -> None:
     """Defer ``names`` (modules not imported yet) in this process."""
-    sys.meta_path.insert(0, _DeferringFinder(tuple(n for n in names if n not in sys.modules)))
+    names = tuple(n for n in names if n not in sys.modules)
+    _DEFERRABLE.update(names)
+    sys.meta_path.insert(0, _DeferringFinder(names))
