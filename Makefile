@@ -52,7 +52,8 @@ DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 GRADER := $(PY) -m grader
 
 .PHONY: help install test verify verify-homework grader-tests machinery-tests verify-solutions verify-stubs check-stubs stubs lint grade \
-        autograder handout submit audit corpus knockout bench bench-grade batch bench-batch demo new-homework clean
+        autograder handout submit audit corpus knockout bench bench-grade bench-grade-compare batch bench-batch demo \
+        new-homework clean
 
 help: ## list every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -119,8 +120,9 @@ corpus: $(STAMP) ## grade every corpus submission against its expected outcome (
 knockout: $(STAMP) ## knock out each reference function in turn: the table of points lost (PROBLEMS=2,4)
 	$(GRADER).quality.knockout $(HW_FLAG) $(if $(PROBLEMS),--problems $(PROBLEMS),)
 
-lint: $(STAMP) ## ruff (also: nothing needs a Python newer than 3.10, as on Gradescope)
+lint: $(STAMP) ## ruff (syntax of Python 3.10: target-version), and no standard-library name newer than 3.10
 	$(VENV)/bin/ruff check .
+	$(GRADER).quality.pyversion
 
 autograder: $(STAMP) ## build dist/HWn-autograder.zip for Gradescope (setup.sh and run_autograder at its root)
 	$(GRADER).release.build $(HW_FLAG)
@@ -136,6 +138,10 @@ bench: $(STAMP) ## the homework's own benchmarks (its staff.mk's HWn_BENCH)
 
 bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
 	$(GRADER).bench.grade $(HW_FLAG)
+
+bench-grade-compare: $(STAMP) ## bench-grade of REF=<commit> (its own tooling) and of this tree, alternately: ratio
+	@test -n "$(REF)" || { echo "make bench-grade-compare: set REF=<commit> (e.g. REF=ca0240b)"; exit 2; }
+	$(GRADER).bench.compare $(HW_FLAG) --ref $(REF) $(if $(ROUNDS),--rounds $(ROUNDS),)
 
 batch: $(STAMP) ## grade a class on Dask: SUBMISSIONS=export (folder/zip) or student folders, OUT=dir
 	@test -n "$(SUBMISSIONS)" || { echo "make batch: set SUBMISSIONS=<a Gradescope export (folder or zip) or a folder \

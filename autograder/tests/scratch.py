@@ -216,7 +216,7 @@ SECOND_FILES = {
     f"{SECOND}/README.md": f"""
         # {SECOND}
 
-        A scratch homework of the grader's own tests. Problem 1: `shapes/figures.py`; extra credit:
+        A scratch homework of the machinery's tests. Problem 1: `shapes/figures.py`; extra credit:
         `bonus/extra.py`. Run `make test`, then `make submit`.
         """,
     f"{SECOND}/code/shapes/base.py": '''
@@ -294,7 +294,7 @@ SECOND_FILES = {
             # END SOLUTION
         ''',
     f"tests/{SECOND}/rubric.py": f'''
-        """{SECOND}'s table (a scratch homework of the grader's own tests)."""
+        """{SECOND}'s table (a scratch homework of the machinery's tests)."""
 
         import re
 

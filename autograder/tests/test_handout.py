@@ -236,3 +236,35 @@ def test_course_handout_passes_its_public_tests_with_the_reference(course_handou
     assert submit.returncode == 0, submit.stdout + submit.stderr
     with zipfile.ZipFile(filled / f"{homework.name}-submission.zip") as archive:
         assert sorted(archive.namelist()) == sorted(homework.student_files)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("# that each corpus bug gets its hint and no other", "corpus"),
+    ("the grader's own tests check that", "the grader's own tests"),
+    ("the knock-out grader test checks that a broken function", "knock-out"),
+    ("Calibration with the shipped EPOCHS = 200", "calibration"),
+    ("EPOCHS: 200 is the calibrated value", "calibration"),
+    ("see autograder/HW9/calibration/notes.md", "autograder/"),
+])
+def test_audit_flags_staff_only_words(text, word):
+    assert word in audit.staff_mentions(text, set())
+
+
+def test_audit_lets_student_wording_through():
+    text = ("Measured by the course staff over 200 training seeds per design; the autograder drives "
+            "the environment itself. The grader checks every case.")
+    assert audit.staff_mentions(text, set()) == []
+
+
+def test_handout_audit_fails_on_a_staff_word_in_a_shipped_comment(project, tmp_path):
+    homework = project.template
+    top = handout.top(homework)
+    files = {f"{top}/{k}": v for k, v in handout.contents(homework).items()}
+    test_file = next(k for k in files if k.startswith(f"{top}/tests/{homework.name}/") and "/test_" in k)
+    files[test_file] += b"\n# the grader's own tests check that each corpus bug gets its hint\n"
+    zip_path = tmp_path / "planted.zip"
+    build.write_zip(files, zip_path)
+    problems = audit.audit_handout(zip_path, homework)
+    shown = test_file.split("/", 1)[1]
+    assert f"{shown}: names 'corpus', which students do not receive" in problems, problems
+    assert any("names \"the grader's own tests\"" in p for p in problems), problems

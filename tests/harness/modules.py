@@ -21,12 +21,12 @@ def load_by_path(path: Path, name: str) -> ModuleType:
 
 
 def public_tests(staff_file: str | Path) -> Path:
-    """The public tests folder (``tests/HWn``) of the homework a staff file (``autograder/HWn/...``) belongs to."""
+    """The public tests folder (``tests/HWn``) of the homework a file of its staff folder belongs to."""
     path = Path(staff_file).resolve()
     for parent in path.parents:
         if NAME.match(parent.name) and parent.parent.name == "autograder":
             return parent.parent.parent / "tests" / parent.name
-    raise ValueError(f"{staff_file} is not inside autograder/HWn/")
+    raise ValueError(f"{staff_file} is not inside a homework's staff folder")
 
 
 def load_public(staff_file: str | Path, rel: str) -> ModuleType:

@@ -168,7 +168,7 @@ def _graded(nodeid: str, entries: dict) -> bool:
 
 
 def _names_homework_tests(arg: str) -> bool:
-    """Does a command-line path name graded tests (``tests/...``, ``autograder/HWn/hidden/...``)?"""
+    """Does a command-line path name graded tests (public ones under ``tests/``, or hidden ones)?"""
     parts = Path(arg.split("::", 1)[0]).parts
     return bool(parts) and (parts[0] == "tests" or (len(parts) > 2 and parts[0] == "autograder"
                                                    and parts[2] == "hidden"))

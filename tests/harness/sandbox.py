@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
-import platform
-import pwd
 import signal
 import struct
-import tempfile
+
+# fcntl, pwd and tempfile are imported where they are used (the grading side): the helper processes
+# forked from the worker stay as small as the modules loaded before the fork.
 
 FILE_MB = 32  # any one file the worker writes, its output included (RLIMIT_FSIZE)
 HOME_MB = 32  # the worker's writable space (its home, also its TMPDIR and cwd)
@@ -201,7 +200,7 @@ def install_filter(network: bool) -> bool:
     """Install the seccomp filter on this process and its future children: always refuse
     ``io_uring`` and System V / POSIX message-queue IPC; with ``network``, also every
     ``socket()`` but ``AF_UNIX``. Foreign-ABI syscalls (32-bit, x32) are refused."""
-    spec = _SECCOMP_ARCH.get(platform.machine())
+    spec = _SECCOMP_ARCH.get(os.uname().machine)  # what platform.machine() returns
     if spec is None:
         return False
     try:
@@ -249,6 +248,8 @@ def describe(report: dict | None) -> str:
 
 
 def _lock_dir() -> str:
+    import tempfile
+
     for folder in ("/run/lock", tempfile.gettempdir()):
         if os.path.isdir(folder) and os.access(folder, os.W_OK):
             return folder
@@ -264,6 +265,9 @@ def claim_worker_uid(user: str) -> tuple[int, int, int]:
     The claim is a ``flock`` on a lock file: released by the kernel when ``lock_fd`` is
     closed or this process dies. Raises ``RuntimeError`` when every slot is taken.
     """
+    import fcntl
+    import pwd
+
     entry = pwd.getpwnam(user)
     folder = _lock_dir()
     for slot in range(UID_POOL_SIZE):
@@ -289,6 +293,8 @@ def parse_user(user: str) -> tuple[int, int, str]:
     """``student`` or a claimed numeric uid (``"4180001"``) as ``(uid, gid, name for USER)``."""
     if user.isdigit():
         return int(user), int(user), "student"
+    import pwd
+
     entry = pwd.getpwnam(user)
     return entry.pw_uid, entry.pw_gid, user
 

@@ -36,16 +36,16 @@ response echoes the ``nonce`` of its request, so the client drops any frame stud
 forges. The first frame, sent before any student code runs, is ``{"hello": protections}``.
 """
 
-import copy
-import ctypes
 import functools
 import importlib
 import importlib.machinery
-import inspect
 import os
 import struct
 import sys
-import traceback
+
+# copy, ctypes, inspect and traceback are imported where they are used: the sandbox's helper
+# processes are forked from this process before it reads a request, and every module loaded by
+# then is resident in each of them too (3 MB apiece).
 
 HEADER = struct.Struct("!Q")
 MAX_REQUEST = 512 * 1024 * 1024
@@ -72,6 +72,8 @@ def _recorder(fn, name: str):
 
 def _instrument(module, names) -> None:
     """Wrap the tracked functions of a freshly imported student module (a class: its methods)."""
+    import inspect
+
     for name in names:
         obj = module.__dict__.get(name)
         if inspect.isclass(obj):
@@ -134,6 +136,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _student_traceback(exc: BaseException, code_dir: str) -> str:
     """The traceback restricted to frames in student files, paths relative to the code dir."""
+    import traceback
+
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(code_dir)]
     for frame in frames:
         frame.filename = os.path.relpath(frame.filename, code_dir)
@@ -146,6 +150,8 @@ def _student_traceback(exc: BaseException, code_dir: str) -> str:
 
 def _student_frames(exc: BaseException, code_dir: str) -> list:
     """``[relative file, function]`` of each frame in a student file, outermost first."""
+    import traceback
+
     return [[os.path.relpath(f.filename, code_dir), f.name] for f in traceback.extract_tb(exc.__traceback__)
             if f.filename.startswith(code_dir)]
 
@@ -198,6 +204,8 @@ _SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/s
 def _confine(read_only: list, writable: list) -> int:
     """Restrict this process and its children to the given folders (plus the Python
     installation and system folders). Returns the Landlock ABI applied (0: none)."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.syscall.restype = ctypes.c_long
@@ -237,6 +245,8 @@ def _confine(read_only: list, writable: list) -> int:
 
 def _snapshot(value):
     """A copy of an argument to compare after the call, or ``None`` for what is not checked."""
+    import copy
+
     import numpy as np
 
     if isinstance(value, np.ndarray):
@@ -263,6 +273,8 @@ def _same(before, after) -> bool:
 
 def _call_checking_mutation(fn, args: list, kwargs: dict):
     """Call ``fn``; return its result and the names of the arguments it changed in place."""
+    import inspect
+
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs).arguments
     except (TypeError, ValueError):  # the call itself will raise the TypeError the student should see
@@ -357,6 +369,9 @@ def main() -> None:
             protections["network"] = "seccomp" if fallback else protections["network"]
             protections["ipc"] = "blocked"
     request_fd, response_fd = _hide_channel(request_fd, response_fd)
+    from harness import lazyimports
+
+    lazyimports.install()  # what frameworks import on the chance it is used loads when it is used
     hello = codec.dumps({"hello": protections})
     _write_all(response_fd, HEADER.pack(len(hello)) + hello)
     while True:

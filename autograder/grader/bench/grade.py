@@ -3,7 +3,7 @@
 Builds the autograder zip (outside the measurement), then grades a submission (default: the
 solutions) through the real autograder pinned to one CPU core (``taskset -c 0``), samples the
 resident memory of the whole process tree every 0.1 s, and prints the wall time and the peak
-of the summed RSS. Targets: at most 3 min and 700 MB, so the run fits Gradescope's default
+of the summed RSS. Targets: at most 3 min and 650 MB, so the run fits Gradescope's default
 box (0.5 CPU, 768 MB, 10 min).
 """
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {rss:6.0f} MB RSS {pss:6.0f} MB PSS  {command}")
     print(f"bench-grade: wall {wall:.1f} s on core(s) {args.cores}, peak RSS of the process tree {peak:.0f} MB "
           f"(peak PSS, shared pages counted once: {peak_pss:.0f} MB)")
-    print(f"bench-grade: targets <= 180 s and <= 700 MB: {'met' if wall <= 180 and peak <= 700 else 'NOT met'}")
+    print(f"bench-grade: targets <= 180 s and <= 650 MB: {'met' if wall <= 180 and peak <= 650 else 'NOT met'}")
     return proc.returncode
 
 

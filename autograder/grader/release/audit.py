@@ -33,11 +33,16 @@ ROOT = build.ROOT
 ALLOWED_TOP = {"tests", "Makefile", "requirements.txt", "pyproject.toml"}  # and the homework's own HWn/
 STAFF_MARKERS = ("/autograder/source", "autograder/grader", "# BEGIN SOLUTION", "# BEGIN HIDDEN")
 # Words for things students never get: staff documents, the staff wheel cache, staff-only tools, the
-# grading package's modules.
+# grading package's modules, and the staff's own quality machinery (the corpus of graded submissions,
+# the grader's own tests, the knock-out check, the calibration runs and their scripts, the staff
+# folders). Shipped text speaks to students: "measured by the course staff", not "calibration"; "the
+# grader checks", not "the corpus".
 STAFF_WORDS = {"HWn-SPEC": r"HW\d+-SPEC", "DESIGN.md": r"DESIGN\.md", "AUTHORING.md": r"AUTHORING\.md",
                "/opt/wheels": r"/opt/wheels", "ruff": r"\bruff\b", "CI": r"\bCI\b", ".ci/": r"\.ci/",
                "the grading package": r"\bgrader\.(submission|release|quality|operations|bench)\b",
-               "staff folders": r"\bautograder/HW\d+\b"}
+               "corpus": r"(?i)\bcorpus\b", "the grader's own tests": r"(?i)\bgrader(?:'s)? own tests?\b",
+               "grader test": r"(?i)\bgrader tests?\b", "knock-out": r"(?i)\bknock-?outs?\b",
+               "calibration": r"(?i)\bcalibrat\w*", "autograder/": r"(?<![\w/])autograder/"}
 
 
 # Not staff files' names: Python's and pytest's own (naming them reveals nothing), and the homework

@@ -25,13 +25,13 @@ per learner with ``s = 0`` (as ``make test`` does), then drives CartPole-v1 itse
 
 Each must reach a mean return of at least 475 over 20 hidden seeds (partial credit
 below) and each training run must finish within 60 s on one CPU (the reference takes
-about 10 s for BC and 20 s for DAgger on one core of the staff's slowest test machine).
+about 4 s for BC and 8 s for DAgger on one core of the staff's test machine).
 The constants below are the settings the grader passes: you may tune them.
 
-Choosing the network (``make_policy``): the shipped settings were calibrated on correct
-learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
+Choosing the network (``make_policy``): the shipped settings were chosen by training
+correct learners of several designs, over 200 training seeds each. With ``BC_EPOCHS = 200``
 an MLP with one or two hidden layers of 16 to 128 units (ReLU or tanh, PyTorch's or
-orthogonal initialisation) reached full credit in every calibrated run. Fewer epochs are
+orthogonal initialisation) reached full credit in every measured run. Fewer epochs are
 not safe for small networks: at 30 epochs one hidden layer of 16 or 32 ReLU units reached
 475 in 0 of 200 runs. A linear policy (no hidden layer) fails behaviour cloning even
 though the expert is linear (0 of 200 runs at 200 epochs, median 350): Adam at the fixed
@@ -70,11 +70,11 @@ from torch import nn
 from tqdm import tqdm
 
 # Settings the grader uses (you may tune them; each training run must stay under 60 s).
-# BC_EPOCHS: 200 is the calibrated value (small networks need it; see the module docstring).
+# BC_EPOCHS: 200 is the measured safe value (small networks need it; see the module docstring).
 BC_EPOCHS = 200
 DAGGER_ITERATIONS = 8
 DAGGER_EPISODES_PER_ITERATION = 2
-DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (calibrated: 20 fails small networks)
+DAGGER_EPOCHS = 50  # epochs of train_bc per DAgger iteration (measured: 20 fails small networks)
 
 
 def seed_everything(seed, env=None):
@@ -155,7 +155,7 @@ def make_policy(obs_dim=4, n_actions=2):
     MLP is plenty). Its initial weights come from PyTorch's global generator, so call
     ``torch.manual_seed`` first for a reproducible policy.
 
-    Safe range with the shipped settings (``BC_EPOCHS = 200``, calibrated by staff over
+    Safe range with the shipped settings (``BC_EPOCHS = 200``, measured by staff over
     200 training seeds per design): one or two hidden layers of 16 to 128 units,
     ReLU or tanh, PyTorch's default or orthogonal initialisation. Outside it, check
     several seeds (``python bc_dagger.py --train-seeds 10``) before relying on it. A linear
@@ -165,7 +165,7 @@ def make_policy(obs_dim=4, n_actions=2):
     runs at 30 epochs, 186 of 200 at 100, 200 of 200 at 200. In DAgger (``DAGGER_EPOCHS
     = 50``) 16 units is the edge (200 of 200, lowest mean 475.6); 32 or more keep a margin.
     Wider networks train slower: with two hidden layers of 128 units DAgger took 22 to 35 s
-    on one core of the staff's test machine (the reference about 20 s), against 60 s.
+    on one core of the staff's test machine (the reference about 8 s), against 60 s.
     """
     # BEGIN SOLUTION
     return nn.Sequential(
@@ -219,7 +219,10 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     # BEGIN SOLUTION
     x = torch.as_tensor(np.asarray(obs, dtype=np.float32))
     y = torch.as_tensor(np.asarray(actions, dtype=np.int64))
-    optimizer = torch.optim.Adam(policy.parameters(), lr=lr)
+    # fused=True: the same Adam update in one kernel per step instead of a dozen small ones per
+    # parameter (equal to the default implementation up to rounding); on one CPU it makes these
+    # thousands of small steps about a quarter faster.
+    optimizer = torch.optim.Adam(policy.parameters(), lr=lr, fused=True)
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
     n = len(x)
@@ -227,10 +230,11 @@ def train_bc(policy, obs, actions, epochs, batch_size=64, lr=1e-3, seed=0):
     policy.train()
     for _ in _progress(range(epochs), desc="BC epochs", leave=False):
         perm = torch.randperm(n, generator=generator)
+        x_epoch, y_epoch = x[perm], y[perm]  # the epoch's order once: each batch is a slice of it
         batch_losses = []
         for start in range(0, n, batch_size):
-            index = perm[start:start + batch_size]
-            loss = loss_fn(policy(x[index]), y[index])
+            batch = slice(start, start + batch_size)  # the rows perm[start:start + batch_size]
+            loss = loss_fn(policy(x_epoch[batch]), y_epoch[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -313,7 +317,8 @@ def dagger(env, expert_fn, policy, n_iterations, episodes_per_iteration, initial
 # BEGIN SOLUTION
 MEMORY_HIDDEN_SIZE = 32
 MEMORY_EXPERT_EPISODES = 4
-MEMORY_ITERATIONS = 8
+MEMORY_ITERATIONS = 8  # DAgger rounds at most; training stops earlier once the agent balances (below)
+MEMORY_STOP_AFTER = 3  # rounds in a row with every episode at the time limit (500 steps): the agent is done
 MEMORY_EPISODES_PER_ITERATION = 3
 MEMORY_UPDATES_PER_ITERATION = 250
 MEMORY_WINDOW = 24  # steps of back-propagation through time per training window
@@ -444,17 +449,21 @@ def train_memory_agent(seed=0):
         attributes (modules, tensors, NumPy arrays, numbers); an agent that cannot be
         deep-copied is run one episode at a time, which is slower but graded the same.
 
-    Graded like Problem 6: ``train_memory_agent(seed=0)`` (once, as ``make test EC=1``
-    does) must finish within 120 s on one CPU, and the agent must reach a mean return of at
-    least 475 over 20 hidden seeds.
+    Graded like Problem 6: ``train_memory_agent(seed=0)`` (as ``make test EC=1`` does) must
+    finish within 120 s on one CPU, and the agent must reach a mean return of at least 475
+    over 20 hidden seeds. Where that agent misses the bar on a test's seeds, the grader trains
+    once more, ``train_memory_agent(seed=1)`` (again within 120 s), drives it on the same
+    seeds and grades the better of the two runs.
 
     The design is yours, and a correct design can still miss the bar on some training
     seeds. Measured by the staff over 200 training seeds: the reference's design (a GRU of
-    32 units fed the frame and its previous action, trained on short windows, 8 DAgger
-    rounds) passed on 200 of 200; an independently written LSTM agent (whole episodes,
-    frames only, 12 DAgger rounds of 60 updates, about 22 s of training) passed on 190 of
-    200, lowest mean 281.1. Trained twice as long (120 updates per round, about 44 s), it
-    passed on all 10 seeds it had missed: if some seeds miss, train longer within the
+    32 units fed the frame and its previous action, trained on short windows, DAgger rounds
+    until three in a row balance every episode, at most 8) passed on its first run in 200 of
+    200 (lowest mean 490.4); an independently written LSTM agent (whole episodes, frames
+    only, 12 DAgger rounds of 60 updates, about 22 s of training) passed on its first run in
+    190 of 200 (lowest mean 281.1) and, with the second seed where the first missed, in 199
+    of 200. Trained twice as long (120 updates per round, about 44 s), it passed on all 10
+    seeds it had missed on the first run: if some seeds miss, train longer within the
     budget. Check yours with ``python bc_dagger.py --memory --train-seeds 5``.
     """
     # TODO: an agent class holding a RecurrentPolicy and its hidden state (reset() clears it;
@@ -469,10 +478,11 @@ def train_memory_agent(seed=0):
     rng = np.random.default_rng(seed)
     policy = RecurrentPolicy(3, 2, MEMORY_HIDDEN_SIZE)
     agent = MemoryAgent(policy)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=MEMORY_LR)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=MEMORY_LR, fused=True)
     episodes = [_memory_episode(env, agent, seed + i, expert_drives=True)[:2]
                 for i in range(MEMORY_EXPERT_EPISODES)]
     bar = _progress(range(MEMORY_ITERATIONS), desc="memory agent (DAgger)")
+    balanced = 0  # rounds in a row whose every episode reached the time limit
     for k in bar:
         loss = _train_recurrent(policy, optimizer, episodes, MEMORY_UPDATES_PER_ITERATION, rng)
         returns = []
@@ -482,6 +492,9 @@ def train_memory_agent(seed=0):
             episodes.append((inputs, labels))
             returns.append(episode_return)
         bar.set_postfix(loss=loss, mean_return=float(np.mean(returns)))
+        balanced = balanced + 1 if min(returns) >= env.spec.max_episode_steps else 0
+        if balanced >= MEMORY_STOP_AFTER:  # balanced for 9 episodes in a row: more rounds only cost time
+            break
     env.close()
     agent.reset()
     return agent
@@ -594,6 +607,10 @@ def check_training_seeds(first_seed, n_seeds, n_episodes, memory=False):
     print(f"{runs - misses}/{runs} runs at full credit. The grader trains once with seed 0 and "
           "evaluates on its own hidden seeds, on one CPU: keep a margin. (Training times are this machine's, "
           "now: a busy machine is slower.)")
+    if memory:
+        print("For the memory agent, where the agent of seed 0 misses the bar on a test's seeds, the grader trains "
+              "once more with seed 1 and grades the better run: a design that misses on one training seed in 20 "
+              "still passes nearly always; one that misses on several is fragile.")
     return misses
 
 

@@ -16,8 +16,8 @@ test, the harness notes it (:meth:`harness.diagnosis.Diagnosis.dependency_notes`
 Every hint is a checked claim: a test shows one of :data:`HINTS` only when that mistake,
 run by the oracle (:class:`LoopOracle` runs each as a variant), reproduces the student's
 result exactly (:func:`diagnose`, :func:`diagnose_call`); otherwise the message says what
-differs and nothing about why. The grader's own tests prove each hint on a corpus entry
-with exactly that bug, and check that no other entry is shown it.
+differs and nothing about why. Each hint has been checked against code with exactly that
+mistake, and against code with other mistakes, which must not be shown it.
 """
 
 from collections import deque
@@ -34,8 +34,9 @@ GAMMA, TOL = 0.9, 1e-3
 TIE_TOL = 1e-6  # the tie rule: look-aheads within this of the best are all best actions
 MODULE = "dynamic_programming"
 
-# Hints that name one mistake each, shown only when that mistake, run by the oracle, reproduces
-# the student's result (see :func:`diagnose`).
+# Hints that name one mistake each. A test shows one only when that mistake, run by the oracle,
+# reproduces your result exactly (see :func:`diagnose`), so a hint you see fits what your code
+# returned.
 HINTS = {
     "zero_based": "counts start at 1 and include the sweep whose largest absolute change fell strictly below tol "
                   "(your count matches leaving that sweep out)",
@@ -653,9 +654,9 @@ def test_policy_iteration_counts(student, function, name, kwargs):
     order = _order_of(function)
     _, want_values, want_improvements, want_sweeps = oracle.policy_iteration(GAMMA, order, **kwargs)
     if name == "8x8":
-        assert oracle.policy_iteration(GAMMA, order, bug="cold_start")[3] != want_sweeps, "calibration: warm == cold"
+        assert oracle.policy_iteration(GAMMA, order, bug="cold_start")[3] != want_sweeps, "oracle check: warm == cold"
     if kwargs:
-        assert oracle.policy_iteration(GAMMA, order)[3] != want_sweeps, "calibration: tol changes nothing"
+        assert oracle.policy_iteration(GAMMA, order)[3] != want_sweeps, "oracle check: tol changes nothing"
     result = _pair(student.call(MODULE, function, spec, GAMMA, **kwargs), shown_call(function, (GAMMA,), kwargs), 4)
     _, values, n_improvements, n_eval_sweeps = result
     check_type(n_improvements, int, f"{function}: n_improvements")

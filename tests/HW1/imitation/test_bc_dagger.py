@@ -25,8 +25,8 @@ from harness.codec import EnvSpec
 
 CARTPOLE = EnvSpec("CartPole-v1")
 TRAIN_TIMEOUT = 60.0  # seconds for one BC or DAgger training run (HW1/README.md)
-# Partial credit below the bar (mean return over 20 episodes -> fraction). Calibration
-# (the course staff's, 200 training seeds per learner): the reference BC and DAgger,
+# Partial credit below the bar (mean return over 20 episodes -> fraction). Measured by the
+# course staff over 200 training seeds per learner: the reference BC and DAgger,
 # and independently written MLPs of 16 to 128 units, reach full credit in every run with the
 # shipped settings; BC on the 50-step demonstration alone (what DAgger starts from, no DAgger)
 # has median 113 and 196 of 200 runs below 200; pushing by the sign of the angle scores about
@@ -386,7 +386,7 @@ def grade_outcome(student, credit, note, kind, train_seed, eval_seeds):
 def test_bc_outcome_public(student, credit, note):
     """BC from 5 expert episodes, training seed 0, 20 public seeds: mean return >= 475.
 
-    Calibration with the shipped BC_EPOCHS = 200 (the course staff's, 200 training seeds per
+    Measured with the shipped BC_EPOCHS = 200 by the course staff (200 training seeds per
     design): every run at full credit for the reference (2x64 tanh) and for independently
     written MLPs: 1x16 and 1x32 ReLU, 2x64 ReLU with orthogonal init, 2x128 ReLU (lowest mean
     of all 496.8). At 30 epochs the 1x16 and 1x32 ones reached 475 in 0 of 200 runs; a linear
@@ -399,7 +399,7 @@ def test_bc_outcome_public(student, credit, note):
 def test_dagger_outcome_public(student, credit, note):
     """DAgger from a single 50-step demonstration, training seed 0, 20 public seeds: mean return >= 475.
 
-    Calibration with the shipped DAGGER_EPOCHS = 50 (the course staff's, 200 training seeds
+    Measured with the shipped DAGGER_EPOCHS = 50 by the course staff (200 training seeds
     per design): every run at full credit for the reference (2x64 tanh), 1x32 ReLU, 2x64 ReLU
     orthogonal, 2x128 ReLU and 1x16 ReLU (lowest mean 475.6: the edge); at the former 20
     epochs 1x16 ReLU passed only 149 of 200 runs. Gradescope evaluates this same training run

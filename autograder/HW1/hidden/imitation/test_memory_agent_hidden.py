@@ -3,11 +3,13 @@
 The agent comes from ``train_memory_agent(seed=0)`` in the worker (120 s limit), trained
 once and shared with the public test through the worker's registry; the hidden part is
 the evaluation seeds. This process drives CartPole-v1, shows the agent (x, theta) only
-and counts the returns.
+and counts the returns. The outcome follows the public test's sequential rule
+(:func:`harness.cartpole.memory_runs`): ``train_memory_agent(seed=1)`` only where the agent of
+seed 0 misses the bar on these seeds (shared with the public test when it trained it too).
 """
 
 
-from cartpole import drive_partial_cartpole, grade_returns
+from cartpole import drive_partial_cartpole, grade_memory_runs, memory_runs, train_memory
 
 from harness.checks import check, check_close
 
@@ -17,11 +19,6 @@ HIDDEN_EVAL_SEEDS = (40557192, 776397176, 189988420, 543988969, 799570844, 38880
                      937331124, 995850805, 695236219, 295669228, 460749833, 811497434, 101946761, 821686968,
                      805098352, 131165508, 107071447, 382204730)
 HIDDEN_REPLAY_SEED = 341793
-
-
-def train_memory_agent(student):
-    student.probe("imitation.warm_up", timeout=60)
-    return student.probe("imitation.train_memory_outcome", TRAIN_SEED, timeout=TRAIN_TIMEOUT)
 
 
 def test_memory_agent_acts_on_history(student):
@@ -35,7 +32,7 @@ def test_memory_agent_acts_on_history(student):
     network on single (x, theta) frames of 5 expert episodes reaches a mean return under 100 on
     these hidden seeds (the calibration script measures 8.6 to 41.8 over 200 seeds).
     """
-    trained = train_memory_agent(student)
+    trained = train_memory(student, TRAIN_SEED, TRAIN_TIMEOUT)
     _, frames, taken = drive_partial_cartpole(student, trained["handle"], (HIDDEN_REPLAY_SEED,),
                                               "the memory agent's act on (x, theta)")
     out = student.probe("imitation.memory_agent_replay", trained["handle"], frames, 5, timeout=60)
@@ -53,21 +50,24 @@ def test_memory_agent_acts_on_history(student):
 def test_memory_agent_outcome_hidden(student, credit, note):
     """The memory agent on 20 hidden seeds seeing (x, theta) only: mean return >= 475.
 
-    Bands: >= 475 full, >= 400 75%, >= 300 50%, >= 200 25%. Calibration of the reference
-    (calibrate_imitation.py --kinds memory --seeds 200): 200/200 training seeds at full
-    credit (100%, 0 failures), every one of the 4000 evaluation episodes at 500; single-frame
-    BC on (x, theta) has a median of 9.2 and at most 41.8 over the same 200 seeds. Training
-    the reference takes 33 s on one quiet core of the staff's CI machine; the limit is 120 s.
-    A second, independently written agent (``nn.LSTM(2, 64)`` on frames scaled to the
+    Bands: >= 475 full, >= 400 75%, >= 300 50%, >= 200 25%. Sequential rule (as the public
+    test): the agent of training seed 0, and only where it misses the bar on these seeds the
+    agent of seed 1 too; the better run counts. Calibration of the reference (issue 20: fused
+    Adam, DAgger rounds until three in a row balance every episode; calibrate_imitation.py
+    --kinds memory --seeds 200): 200/200 training seeds at full credit on the first run,
+    lowest mean 490.4, 4 of 200 runs with an episode below 500 (8 fixed rounds: every episode
+    at 500; stopping after 2 balanced rounds was not kept: seed 9 reached only 475.8).
+    Single-frame BC on (x, theta) has a median of 9.2 and at most 41.8 over the same 200
+    seeds. Training the reference takes about 5 s on one quiet core of the staff's CI
+    machine (6.9 s of CPU on average while the cores were shared); the limit is 120 s. A
+    second, independently written agent (``nn.LSTM(2, 64)`` on frames scaled to the
     observation bounds, no previous action, trained on whole episodes; ``--learner lstm64``)
-    reached full credit on 190 of 200 training seeds (lowest mean 281.1, p5 475.6): a correct
-    design can miss, which train_memory_agent's docstring says. Trained twice as long
-    (``--learner lstm64x2``, about 44 s) it passed on all 10 seeds it had missed. The grader
-    trains once with seed 0, the run the public test shows. See
-    autograder/calibration/imitation-calibration.md.
+    reached full credit on 190 of 200 training seeds on the first run (lowest mean 281.1, p5
+    475.6) and on 199 of 200 with the rule: a second seed (``--kinds memory2``) passed on 9
+    of its 10 misses, seed 123 missed twice (281.1, then 337.9). A wrong agent still fails:
+    the corpus entry ec-memory-wiped (an agent that forgets its history) loses both runs.
+    See autograder/calibration/imitation-calibration.md.
     """
-    trained = train_memory_agent(student)
-    returns, _, _ = drive_partial_cartpole(student, trained["handle"], HIDDEN_EVAL_SEEDS,
-                                           "the memory agent's act on (x, theta)")
-    grade_returns(note, credit, "train_memory_agent(seed=0) on hidden seeds", returns,
-                  f"{len(HIDDEN_EVAL_SEEDS)} hidden seeds", trained.get("seconds"), TRAIN_TIMEOUT)
+    runs = memory_runs(student, HIDDEN_EVAL_SEEDS, TRAIN_TIMEOUT, "the memory agent's act on (x, theta)")
+    grade_memory_runs(note, credit, "train_memory_agent(seed=0) on hidden seeds", runs,
+                      f"{len(HIDDEN_EVAL_SEEDS)} hidden seeds", TRAIN_TIMEOUT)
