@@ -45,10 +45,15 @@ def own(scratch_dir):
         f"planted/{rel}": 'import sys\n\n\ndef attack(*args):\n    sys.exit(5)\n',
         "planted/conftest.py": "raise SystemExit('planted')\n",
         f"planted/{Path(rel).parent}/sitecustomize.py": "raise SystemExit('planted')\n",
+        "two-functions/expected.json": '{"problems": [1], "expect": {"1": "zero"}}',
+        f"two-functions/{rel}": 'import sys\n\n\ndef harmless(*args):\n    return 1\n\n\ndef attack(*args):\n'
+                                '    sys.exit(7)\n',
     })
     write_files(project.second.staff / "corpus", {
         "replay-planted/expected.json": json.dumps({"replay": f"{TEMPLATE}/planted", "problems": [1, 2],
                                                     "expect": {"1": "zero", "2": "zero"}}),
+        "replay-named/expected.json": json.dumps({"replay": f"{TEMPLATE}/two-functions", "function": "attack",
+                                                  "problems": [1], "expect": {"1": "zero"}}),
     })
     return project
 
@@ -101,6 +106,13 @@ def test_replay_places_the_entrys_other_files_beside_or_at_the_top(own, tmp_path
     assert "sys.exit(5)" in (built / "bonus/extra.py").read_text()  # both problems named: both files replayed
 
 
+def test_replay_sends_every_lookup_to_the_named_function(own, tmp_path):
+    """``"function"`` picks the entry's function that stands for every one the grader looks up (default: the first)."""
+    built = corpus.build_submission(corpus.folder(own.second) / "replay-named", tmp_path / "named")
+    replayed = [p for p in built.rglob("*.py") if "def harmless" in p.read_text()]
+    assert replayed and all("globals()['attack']" in p.read_text() for p in replayed)
+
+
 def test_replayed_entry_runs_its_attack_through_the_autograder(project, tmp_path):
     """Graded through the real autograder, the replayed exit fails every test of the second homework's
     Problem 1 as a call of that homework's own functions that exited."""
@@ -142,3 +154,25 @@ def test_leftovers_finds_and_removes_what_hostile_entries_name(tmp_path):
     specs = [{"leftovers": {"files": [f"{name}*"]}}, {"leftovers": {"sysv_shm_keys": []}}, {}]
     assert corpus.leftovers(specs) == [str(left)]
     assert not left.exists() and corpus.leftovers(specs) == []
+
+
+def test_a_submissions_own_lines_are_no_leak(tmp_path):
+    """A secret line that the submission's own files hold (a file copied from another homework's reference, replayed)
+    is quoted back to its author, not leaked; every other secret line is still looked for."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "copied.py").write_text("def f(env):\n    n_states = env.observation_space.n\n")
+    secrets = frozenset({"n_states = env.observation_space.n", "assert hidden_value == 42, 'a hidden test line'"})
+    assert corpus._not_submitted(secrets, tmp_path) == {"assert hidden_value == 42, 'a hidden test line'"}
+    assert corpus._not_submitted(secrets, tmp_path / "folder" / "missing") == secrets
+
+
+def test_processes_still_dying_have_not_outlived_the_run():
+    """A child that goes within the settling time (killed ones take a moment) is no leftover; one that stays is."""
+    going = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    assert going.pid not in corpus.outlived(settle_s=5.0)
+    staying = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert staying.pid in corpus.outlived(settle_s=0.5)
+    finally:
+        staying.kill()
+        staying.wait()

@@ -10,7 +10,8 @@ fuzz, so it follows the solution and fails loudly once it no longer applies.
 layouts, misnamed files). ``"replay": "HWm/<entry>"`` grades another homework's (hostile) entry
 against this homework's files: that entry's student files become this homework's files of the
 problems it names, each followed by a module ``__getattr__`` that sends every function or class the
-grader looks up to the entry's first function, so its attacks run here too (:func:`replay`)::
+grader looks up to the entry's first function (or to its ``"function"``, when the attack lives in
+another one), so its attacks run here too (:func:`replay`)::
 
     {"problems": [2], "description": "greedy step without gamma", "expect": {"2": "lose"}}
 
@@ -150,7 +151,8 @@ def replay(homework: Homework, spec: dict, target: Path) -> Path:
 
     The entry is built as its own homework's submission; each of its student files that it
     changed becomes every student file of ``homework`` in the problems ``spec`` names, with
-    :data:`REPLAY_SHIM` appended; its other files (planted configuration, look-alike modules,
+    :data:`REPLAY_SHIM` appended (calling ``spec["function"]``, by default the file's first function); its
+    other files (planted configuration, look-alike modules,
     archives) go beside them, or stay at the top.
     """
     source_name, _, entry_name = spec["replay"].partition("/")
@@ -163,7 +165,7 @@ def replay(homework: Homework, spec: dict, target: Path) -> Path:
         targets = [rel for rel, number in homework.student_files.items() if number in spec["problems"]]
         if attack is not None:
             text = attack.read_text(encoding="utf-8", errors="replace")
-            first = _first_function(text)
+            first = spec.get("function") or _first_function(text)
             for rel in targets:
                 (target / rel).parent.mkdir(parents=True, exist_ok=True)
                 (target / rel).write_text(text + (REPLAY_SHIM.format(homework=homework.name, first=first)
@@ -239,6 +241,21 @@ def leftovers(specs: list[dict]) -> list[str]:
     return found
 
 
+def outlived(settle_s: float = 5.0) -> list[int]:
+    """Descendants still there once those already killed had ``settle_s`` seconds to die (their zombies reaped).
+
+    The worker's PID namespace dies with the worker, but a few hundred processes killed at once (a fork bomb at
+    the end of the last problem) take a moment to go: only a process still there after that outlived the run.
+    """
+    deadline = time.monotonic() + settle_s
+    while True:
+        procs.reap_zombies()
+        left = procs.descendants()
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 def check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: float,
                 check_processes: bool = True) -> Outcome:
     """Grade ``entry`` and check it against its ``expected.json``; a broken entry is a failed outcome."""
@@ -256,6 +273,7 @@ def _check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: f
     scores: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="grader-corpus-") as tmp:
         submission = _submission(entry, spec, Path(tmp) / "submission")
+        secrets = _not_submitted(secrets, submission)
         out = Path(tmp) / "results.json"
         listeners = _listen(spec.get("listen", {}))
         started = time.monotonic()
@@ -276,7 +294,7 @@ def _check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: f
     leaked = leaks(text, secrets)
     if leaked:
         problems_seen.append(f"grader text leaked into the output: {leaked[0]!r}")
-    left = procs.descendants() if check_processes else []
+    left = outlived() if check_processes else []
     if left:
         problems_seen.append(f"{len(left)} process(es) outlived the run")
         procs.kill_descendants()
@@ -300,6 +318,14 @@ def _check_entry(entry: Path, zip_path: Path, secrets: frozenset[str], budget: f
     tests = [{key: t.get(key) for key in ("number", "score", "max_score", "output")} for t in doc.get("tests", [])]
     return Outcome(entry.name, not problems_seen, seconds, scores, problems_seen, feedback,
                    tuple(spec.get("hints", ())), tests)
+
+
+def _not_submitted(secrets: frozenset[str], submission: Path) -> frozenset[str]:
+    """The secret lines that the submission's own files do not hold: a student's code quoted back to them (a
+    traceback line of a file they copied from another homework's reference, say) reveals nothing."""
+    own = "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted(submission.rglob("*.py"))
+                    if path.is_file())
+    return frozenset(line for line in secrets if line not in own) if own else secrets
 
 
 # Hidden feedback may say where a result differs and what came back, never an expected value
@@ -431,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.hints_json:
         args.hints_json.write_text(json.dumps({o.name: {"scores": o.scores, "tests": o.tests} for o in outcomes},
                                               indent=1))
-    left = procs.descendants()
+    left = outlived()
     if left:
         failures += 1
         print(f"FAIL {len(left)} process(es) outlived the corpus run")

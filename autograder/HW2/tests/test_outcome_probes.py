@@ -1,0 +1,123 @@
+"""The outcome probes and grading of Problem 5 and the extra credit (``tests/HW2/probes/outcomes.py``,
+``tests/HW2/pgoutcomes.py``).
+
+Each learner is trained once per worker and training seed: the public and the hidden outcome test share that
+run (and report its time); a training that failed is not run again by the hidden test, which reports the
+failure of the same kind.
+"""
+
+import sys
+import types
+
+import numpy as np
+import pgoutcomes
+import pytest
+from hw2 import HW2
+
+from harness.errors import NotImplementedYet, NotRun, StudentTimeout
+from harness.modules import load_by_path
+from probes import outcomes as probes
+
+
+@pytest.fixture
+def counting_run(monkeypatch):
+    """A ``run`` module whose ``train`` counts its calls, and a ``pg`` module."""
+    import torch
+
+    calls = []
+
+    class Module(torch.nn.Module):
+        def forward(self, obs):
+            return torch.stack([-obs[:, 2], obs[:, 2]], dim=1)
+
+    def train(name, seed, impl=None):
+        calls.append((name, seed))
+        return types.SimpleNamespace(policy=Module(), wall_seconds=1.5, cpu_seconds=1.0, env_steps=1234,
+                                     iterations=3, passed=True, checks=[(1, 500.0, 500.0)])
+
+    monkeypatch.setitem(sys.modules, "run", types.SimpleNamespace(train=train, warm_up=lambda: None))
+    monkeypatch.setitem(sys.modules, "pg", types.SimpleNamespace())
+    monkeypatch.setattr(probes, "_REGISTRY", {})
+    monkeypatch.setattr(probes, "_REPORTS", {})
+    return calls
+
+
+def test_outcome_probe_trains_once_per_learner_and_seed(counting_run):
+    first = probes.train("a2c1", 0)
+    again = probes.train("a2c1", 0)
+    other = probes.train("a2c1", 1)
+    assert counting_run == [("a2c1", 0), ("a2c1", 1)], "the second call with seed 0 trained again"
+    assert first["reused"] is False and again["reused"] is True and other["reused"] is False
+    assert again["handle"] == first["handle"] != other["handle"]
+    assert again["seconds"] == first["seconds"] == 1.5 and first["env_steps"] == 1234
+    actions = probes.act_batch(first["handle"], np.array([[0, 0, 0.1, 0], [0, 0, -0.1, 0]], dtype=np.float32))
+    assert actions.tolist() == [1, 0] and actions.dtype == np.int64
+
+
+def test_act_batch_refuses_wrong_logits(counting_run):
+    import torch
+
+    probes._REGISTRY["bad"] = lambda obs: torch.zeros(len(obs), 3)
+    with pytest.raises(TypeError, match="expected logits of shape"):
+        probes.act_batch("bad", np.zeros((2, 4), dtype=np.float32))
+    probes._REGISTRY["nan"] = lambda obs: torch.full((len(obs), 2), float("nan"))
+    with pytest.raises(ValueError, match="not finite"):
+        probes.act_batch("nan", np.zeros((2, 4), dtype=np.float32))
+    with pytest.raises(LookupError):
+        probes.act_batch("gone", np.zeros((2, 4), dtype=np.float32))
+
+
+class _Student:
+    """Answers the outcome probes like a worker whose training fails with ``error`` (a counter of trainings)."""
+
+    def __init__(self, error):
+        self.error, self.trainings = error, 0
+        self.diagnosis = types.SimpleNamespace(number="5.1")
+
+    def probe(self, name, *args, **kwargs):
+        if name == "outcomes.train":
+            self.trainings += 1
+            raise self.error
+        return "2.x"
+
+
+@pytest.mark.parametrize("error", [StudentTimeout("run.train('a2c1', seed=0) did not finish within 60 s"),
+                                   NotImplementedYet("pg.a2c_update: not implemented yet")], ids=["timeout", "stub"])
+def test_a_failed_training_is_not_run_again(monkeypatch, error):
+    monkeypatch.setattr(pgoutcomes, "_FAILED", {})
+    student = _Student(error)
+    with pytest.raises(type(error)):
+        pgoutcomes.train(student, "a2c1", 0)
+    student.diagnosis.number = "5.8"
+    with pytest.raises(type(error)) as again:
+        pgoutcomes.train(student, "a2c1", 0)
+    assert student.trainings == 1 and "test 5.1" in str(again.value)
+
+
+def test_a_spent_budget_is_no_failure_of_the_training(monkeypatch):
+    monkeypatch.setattr(pgoutcomes, "_FAILED", {})
+    student = _Student(NotRun("not run: the time budget of Problem 5 is used up"))
+    with pytest.raises(NotRun):
+        pgoutcomes.train(student, "gae", 0)
+    assert pgoutcomes._FAILED == {}
+
+
+def test_bands_and_the_bar_of_the_given_loop():
+    """Full credit at the given run.py's BAR (read from its source, never imported: the staff copy is the protocol),
+    then 75 % at 400, 50 % at 300, 25 % at 200."""
+    bar = pgoutcomes.BAR
+    assert bar == pgoutcomes.given_constant("BAR", HW2.code / "policy_gradient" / "run.py") and 400 < bar <= 500
+    assert [pgoutcomes.band_credit(m) for m in (500, bar, bar - 0.1, 400, 300, 200, 199.9)] == \
+        [1.0, 1.0, 0.75, 0.75, 0.5, 0.25, 0.0]
+    with pytest.raises(LookupError):
+        pgoutcomes.given_constant("NO_SUCH_CONSTANT")
+
+
+def test_hidden_outcome_tests_share_the_public_training_seed():
+    public = load_by_path(HW2.tests / "policy_gradient" / "test_outcomes.py", "_hw2_public_outcomes")
+    hidden = load_by_path(HW2.hidden / "policy_gradient" / "test_outcomes_hidden.py", "_hw2_hidden_outcomes")
+    gae = load_by_path(HW2.hidden / "policy_gradient" / "test_gae_hidden.py", "_hw2_hidden_gae")
+    seeds = [set(s) for s in hidden.HIDDEN_EVAL_SEEDS.values()] + [set(gae.HIDDEN_EVAL_SEEDS)]
+    assert all(len(s) == 20 for s in seeds)
+    assert not set().union(*seeds) & set(public.PUBLIC_EVAL_SEEDS)
+    assert set(hidden.HIDDEN_EVAL_SEEDS) == {"reinforce", "baseline", "a2c1", "a2c10", "a2c100"}
