@@ -49,7 +49,7 @@ def _torch_cpu_only(torch) -> bool:
     Besides the CPU generator, ``torch.manual_seed`` queues a seeding of every accelerator
     (CUDA, MPS, XPU, MTIA, a custom device) for when it starts, recording a stack trace each
     time: about a millisecond per call in the worker, which seeds before every request (the
-    20-episode CartPole drive makes hundreds). Where no accelerator is available none can start
+    environment drive of an outcome test makes hundreds). Where no accelerator is available none can start
     later in the process, so seeding the CPU generator alone is the same. Decided once.
     """
     key = id(torch)
