@@ -136,8 +136,8 @@ submit: $(STAMP) ## check CODE and pack HWn-submission.zip (what students upload
 bench: $(STAMP) ## the homework's own benchmarks (its staff.mk's HWn_BENCH)
 	$(if $($(HOMEWORK)_BENCH),$($(HOMEWORK)_BENCH),@echo "make bench: $(HOMEWORK) has no benchmarks of its own")
 
-bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS of the process tree
-	$(GRADER).bench.grade $(HW_FLAG)
+bench-grade: $(STAMP) ## grade the solutions on one core: wall time and peak RSS (AGAINST=1: beside HW1's, ratios)
+	$(GRADER).bench.grade $(HW_FLAG) $(if $(AGAINST),--against $(AGAINST) $(if $(ROUNDS),--rounds $(ROUNDS),),)
 
 bench-grade-compare: $(STAMP) ## bench-grade of REF=<commit> (its own tooling) and of this tree, alternately: ratio
 	@test -n "$(REF)" || { echo "make bench-grade-compare: set REF=<commit> (e.g. REF=ca0240b)"; exit 2; }

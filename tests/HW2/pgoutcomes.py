@@ -105,10 +105,29 @@ def measured(returns, seeds_text, report):
     return text
 
 
+def learned(report, what):
+    """The outcome must come from learning: a ``PolicyNetwork`` whose actions do not depend on its parameters
+    (a rule written into ``forward``), or one that balanced the pole before any update and that training left
+    unchanged (a rule written into its weights), earns no outcome points. (Some correctly initialised
+    networks balance by luck before training; their updates still change them.)"""
+    if report.get("ignores_parameters"):
+        check(False, what, "your PolicyNetwork's greedy actions still vary with the observation when every one "
+              "of its parameters is 0: they come from a rule written into forward, not from what the learner "
+              "learned. The outcome tests grade what training achieves: compute the logits from the network's "
+              "layers only", )
+    untrained = report.get("untrained_mean")
+    if untrained is not None and untrained >= BAR and report.get("parameters_changed") is False:
+        check(False, what, f"your PolicyNetwork reached a mean greedy return of {untrained:.1f} (bar {BAR:g}) "
+              "before any update, and training changed none of its parameters: what it does was written into "
+              "it, not learned. The outcome tests grade what training achieves: let the updates train its "
+              "layers (their parameters in the optimizer, requires_grad on)")
+
+
 def grade_outcome(student, credit, note, name, seed, eval_seeds, seeds_text, advice):
     """Train ``name`` (or reuse its run), drive CartPole on ``eval_seeds``, give banded credit and note it."""
     report = train(student, name, seed)
     what = f"{LABELS[name]}, training seed {seed} ({advice})"
+    learned(report, what)
     returns = drive_cartpole(student, report["handle"], eval_seeds, f"{what}: greedy actions on a batch")
     mean = float(np.mean(returns))
     fraction = band_credit(mean)

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-SUMMARY = re.compile(r"bench-grade: wall ([0-9.]+) s .*?peak RSS of the process tree ([0-9]+) MB")
+SUMMARY = re.compile(r"bench-grade: (?:HW\d+: )?wall ([0-9.]+) s .*?peak RSS of the process tree ([0-9]+) MB")
 PROBLEM = re.compile(r"\[supervisor\] problem (\d+): .*?, ([0-9.]+) s, ")
 RATIO_GOAL = 1.00
 MEMORY_GOAL_MB = 650

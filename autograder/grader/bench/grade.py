@@ -10,7 +10,9 @@ box (0.5 CPU, 768 MB, 10 min).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,28 +42,19 @@ def memory(pids: list[int]) -> list[tuple[str, float, float]]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.bench.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
-    parser.add_argument("--submission", type=Path, default=None,
-                        help="folder or zip to grade (default: the homework's solutions)")
-    parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
-    parser.add_argument("--cores", default="0", help="CPU list for taskset (default: 0)")
-    args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+def measure(homework: Homework, submission: Path | None, problems: str = "", cores: str = "0") -> dict:
+    """Grade ``submission`` (default: the homework's solutions) pinned to ``cores``: wall seconds, the peak
+    summed RSS and PSS of the grading tree, the processes at the peak, the grading's output and exit status."""
     with tempfile.TemporaryDirectory() as tmp:
         # Build first, outside the measured tree: recording the torch oracles loads torch twice.
         zip_path = build.build(homework, Path(tmp) / "autograder.zip")
         cmd = [sys.executable, "-m", "grader.operations.grade", "--homework", homework.name,
-               "--submission", str(args.submission or homework.solutions),
+               "--submission", str(submission or homework.solutions),
                "--results", f"{tmp}/results.json", "--zip", str(zip_path)]
-        if args.problems:
-            cmd += ["--problems", args.problems]
+        if problems:
+            cmd += ["--problems", problems]
         if shutil.which("taskset"):
-            cmd = ["taskset", "-c", args.cores, *cmd]
+            cmd = ["taskset", "-c", cores, *cmd]
         started = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         peak, peak_pss, at_peak = 0.0, 0.0, []
@@ -74,14 +67,56 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.1)
         wall = time.monotonic() - started
         output = proc.stdout.read()
-    print(output[-3000:])
+    return {"wall": wall, "peak": peak, "peak_pss": peak_pss, "at_peak": at_peak, "output": output,
+            "status": proc.returncode}
+
+
+def report(homework: Homework, run: dict, cores: str) -> None:
+    print(run["output"][-3000:])
     print("at the peak:")
-    for command, rss, pss in sorted(at_peak, key=lambda r: -r[1]):
+    for command, rss, pss in sorted(run["at_peak"], key=lambda r: -r[1]):
         print(f"  {rss:6.0f} MB RSS {pss:6.0f} MB PSS  {command}")
-    print(f"bench-grade: wall {wall:.1f} s on core(s) {args.cores}, peak RSS of the process tree {peak:.0f} MB "
-          f"(peak PSS, shared pages counted once: {peak_pss:.0f} MB)")
+    wall, peak = run["wall"], run["peak"]
+    print(f"bench-grade: {homework.name}: wall {wall:.1f} s on core(s) {cores}, peak RSS of the process tree "
+          f"{peak:.0f} MB (peak PSS, shared pages counted once: {run['peak_pss']:.0f} MB)")
     print(f"bench-grade: targets <= 180 s and <= 650 MB: {'met' if wall <= 180 and peak <= 650 else 'NOT met'}")
-    return proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.bench.grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    parser.add_argument("--submission", type=Path, default=None,
+                        help="folder or zip to grade (default: the homework's solutions)")
+    parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
+    parser.add_argument("--cores", default="0", help="CPU list for taskset (default: 0)")
+    parser.add_argument("--against", default=None,
+                        help="another homework whose solutions are graded in the same run, alternately "
+                             "(this, other, other, this, ...): both times, both peaks, and their ratios")
+    parser.add_argument("--rounds", type=int, default=2, help="with --against: gradings of each (default 2)")
+    args = parser.parse_args(argv)
+    try:
+        homework = Homework(ROOT, args.homework)
+        other = Homework(ROOT, args.against) if args.against else None
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+    if other is None:
+        run = measure(homework, args.submission, args.problems, args.cores)
+        report(homework, run, args.cores)
+        return run["status"]
+    runs: dict[str, list[dict]] = {homework.name: [], other.name: []}
+    for i in range(2 * max(args.rounds, 1)):
+        current = (homework, other, other, homework)[i % 4]
+        run = measure(current, None, "", args.cores)
+        runs[current.name].append(run)
+        print(f"bench-grade: run {i + 1}: {current.name} wall {run['wall']:.1f} s, peak {run['peak']:.0f} MB, "
+              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    wall = {name: statistics.median(r["wall"] for r in rs) for name, rs in runs.items()}
+    peak = {name: max(r["peak"] for r in rs) for name, rs in runs.items()}
+    a, b = homework.name, other.name
+    print(f"bench-grade: {a} {wall[a]:.1f} s, {b} {wall[b]:.1f} s (medians of {max(args.rounds, 1)} gradings each, "
+          f"core(s) {args.cores}): ratio {a}/{b} {wall[a] / wall[b]:.2f}")
+    print(f"bench-grade: peak RSS {a} {peak[a]:.0f} MB, {b} {peak[b]:.0f} MB: ratio {peak[a] / peak[b]:.2f}")
+    return max(r["status"] for rs in runs.values() for r in rs)
 
 
 if __name__ == "__main__":

@@ -43,15 +43,66 @@ def train(name: str, seed: int) -> dict:
 
     torch.set_num_threads(1)
     run = importlib.import_module("run")
-    result = run.train(name, seed, impl=importlib.import_module("pg"))
+    pg = importlib.import_module("pg")
+    untrained, initial = _untrained(run, pg, seed)
+    result = run.train(name, seed, impl=pg)
     if not isinstance(result.policy, torch.nn.Module):
         raise TypeError(f"PolicyNetwork is a {type(result.policy).__name__}, not a torch.nn.Module")
     _REGISTRY[handle] = result.policy
     _REPORTS[handle] = {"handle": handle, "seconds": float(result.wall_seconds),
                         "cpu_seconds": float(result.cpu_seconds), "env_steps": int(result.env_steps),
                         "iterations": int(result.iterations), "passed_check": bool(result.passed),
-                        "checks": len(result.checks)}
+                        "checks": len(result.checks), "untrained_mean": untrained,
+                        "parameters_changed": _changed(initial, result.policy),
+                        "ignores_parameters": _ignores_parameters(result.policy, seed)}
     return {**_REPORTS[handle], "reused": False}
+
+
+UNTRAINED_EPISODES = 10
+
+
+def _untrained(run, pg, seed: int):
+    """``PolicyNetwork`` as the loop builds it (seeded alike), before any update: its mean greedy return and
+    a copy of its parameters. (An initialised network mostly acts near chance, but some balance by luck.)"""
+    import torch
+
+    state = torch.get_rng_state()
+    try:
+        torch.manual_seed(seed)
+        policy = pg.PolicyNetwork(4, 2)
+        initial = [p.detach().clone() for p in policy.parameters()]
+        return float(run.greedy_returns(policy, UNTRAINED_EPISODES, 7_000_000 + int(seed)).mean()), initial
+    finally:
+        torch.set_rng_state(state)
+
+
+def _changed(initial, policy) -> bool:
+    """Whether training changed any parameter of the policy (a learner's updates do)."""
+    import torch
+
+    after = [p.detach() for p in policy.parameters()]
+    return len(after) != len(initial) or any(a.shape != b.shape or not torch.equal(a, b)
+                                             for a, b in zip(initial, after))
+
+
+def _ignores_parameters(policy, seed: int) -> bool:
+    """Whether the trained policy's greedy actions vary with the observation even with every parameter set
+    to 0 (a network's output is then the same for every input: actions that still vary come from a rule
+    written into ``forward``, not from what was learned)."""
+    import copy
+
+    import torch
+
+    try:
+        zeroed = copy.deepcopy(policy)
+        with torch.no_grad():
+            for parameter in zeroed.parameters():
+                parameter.zero_()
+            obs = torch.as_tensor(np.random.default_rng(seed).normal(0.0, 0.5, (256, 4)), dtype=torch.float32)
+            actions = torch.argmax(zeroed(obs), dim=-1)
+    except Exception:  # noqa: BLE001 - a module that cannot be copied or zeroed is judged by its returns alone
+        return False
+    return bool((actions != actions[0]).any())
 
 
 def act_batch(handle: str, observations) -> np.ndarray:
