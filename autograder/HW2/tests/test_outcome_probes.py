@@ -14,7 +14,7 @@ import pgoutcomes
 import pytest
 from hw2 import HW2
 
-from harness.errors import NotImplementedYet, NotRun, StudentTimeout
+from harness.errors import CheckFailed, NotImplementedYet, NotRun, StudentTimeout
 from harness.modules import load_by_path
 from probes import outcomes as probes
 
@@ -35,8 +35,13 @@ def counting_run(monkeypatch):
         return types.SimpleNamespace(policy=Module(), wall_seconds=1.5, cpu_seconds=1.0, env_steps=1234,
                                      iterations=3, passed=True, checks=[(1, 500.0, 500.0)])
 
-    monkeypatch.setitem(sys.modules, "run", types.SimpleNamespace(train=train, warm_up=lambda: None))
-    monkeypatch.setitem(sys.modules, "pg", types.SimpleNamespace())
+    def greedy_returns(policy, n_episodes, seed):
+        return np.full(n_episodes, 20.0)
+
+    monkeypatch.setitem(sys.modules, "run", types.SimpleNamespace(train=train, warm_up=lambda: None,
+                                                                  greedy_returns=greedy_returns))
+    monkeypatch.setitem(sys.modules, "pg", types.SimpleNamespace(PolicyNetwork=lambda obs_dim, n: torch.nn.Linear(
+        obs_dim, n)))
     monkeypatch.setattr(probes, "_REGISTRY", {})
     monkeypatch.setattr(probes, "_REPORTS", {})
     return calls
@@ -121,3 +126,23 @@ def test_hidden_outcome_tests_share_the_public_training_seed():
     assert all(len(s) == 20 for s in seeds)
     assert not set().union(*seeds) & set(public.PUBLIC_EVAL_SEEDS)
     assert set(hidden.HIDDEN_EVAL_SEEDS) == {"reinforce", "baseline", "a2c1", "a2c10", "a2c100"}
+
+
+def test_outcome_probe_reports_a_rule_that_ignores_the_parameters(counting_run):
+    """The fixture's trained "policy" computes its logits from the observation alone (no parameter): the
+    report says so, and the outcome grading gives it nothing; a real layer's actions depend on its weights."""
+    import torch
+
+    report = probes.train("a2c1", 0)
+    assert report["ignores_parameters"] is True and report["untrained_mean"] == 20.0
+    with pytest.raises(CheckFailed, match="rule written into forward"):
+        pgoutcomes.learned(report, "A2C")
+    assert probes._ignores_parameters(torch.nn.Linear(4, 2), 0) is False
+    pgoutcomes.learned({**report, "ignores_parameters": False}, "A2C")  # nothing to object to
+
+
+def test_a_policy_balancing_before_training_passes_only_if_training_changed_it():
+    lucky = {"ignores_parameters": False, "untrained_mean": 500.0, "parameters_changed": True}
+    pgoutcomes.learned(lucky, "A2C")  # some correctly initialised networks balance by luck
+    with pytest.raises(CheckFailed, match="changed none of its parameters"):
+        pgoutcomes.learned({**lucky, "parameters_changed": False}, "A2C")
