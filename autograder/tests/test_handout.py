@@ -48,7 +48,9 @@ def _copy(unpacked: Path, target: Path) -> Path:
 
 
 def _make(folder: Path, *targets: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "GRADER_", "PYTHONPATH"))}
+    # A student's shell: nothing of the make (MAKEFLAGS carries HW=n) or pytest that runs this test.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "GRADER_", "PYTHONPATH", "MAKE", "MFLAGS"))}
     return subprocess.run(["make", "--no-print-directory", "-C", str(folder), *targets], env=env,
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 

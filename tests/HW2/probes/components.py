@@ -34,7 +34,7 @@ class _Recorder:
         self.shapes = []
 
 
-def staff_network(weights, squeeze=False):
+def _staff_network(weights, squeeze=False):
     """``Linear(I, H) - Tanh - Linear(H, O)`` holding ``weights`` ([W1 (H, I), b1, W2 (O, H), b2]), float32."""
     torch = _torch()
     from torch import nn
@@ -137,7 +137,7 @@ def log_probs(weights, obs, actions, coef, kind: str = "numpy") -> dict:
     """``action_log_probs(policy, obs, actions)`` on a staff policy; then the gradient of
     ``sum(coef * result)`` with respect to the policy's parameters."""
     torch = _torch()
-    policy = staff_network(weights)
+    policy = _staff_network(weights)
     obs_in, actions_in = _as(obs, kind), (np.array(actions) if kind == "numpy" else torch.as_tensor(actions))
     result = _pg().action_log_probs(policy, obs_in, actions_in)
     out = {"result": describe_tensor(result), "calls": policy.recorder.calls, "shapes": policy.recorder.shapes,
@@ -152,7 +152,7 @@ def log_probs(weights, obs, actions, coef, kind: str = "numpy") -> dict:
 def state_values(weights, obs, coef, kind: str = "numpy") -> dict:
     """``state_values(value, obs)`` on a staff value network; then the gradient of ``sum(coef * result)``."""
     torch = _torch()
-    value = staff_network(weights, squeeze=True)
+    value = _staff_network(weights, squeeze=True)
     obs_in = _as(obs, kind)
     result = _pg().state_values(value, obs_in)
     out = {"result": describe_tensor(result), "calls": value.recorder.calls,
@@ -279,8 +279,8 @@ def update(kind: str, policy_weights, value_weights, batch: dict, gamma: float, 
     torch = _torch()
     rollout = importlib.import_module("rollout")
     pg = _pg()
-    policy = staff_network(policy_weights)
-    value = None if value_weights is None else staff_network(value_weights, squeeze=True)
+    policy = _staff_network(policy_weights)
+    value = None if value_weights is None else _staff_network(value_weights, squeeze=True)
     log: list[str] = []
     policy_optimizer = _optimizer(optimizer, policy, lrs[0])
     _Counted(policy_optimizer, "policy_optimizer", log)
