@@ -51,7 +51,7 @@ HIDDEN := autograder/$(HOMEWORK)/hidden
 DEBUG_FLAGS := $(if $(DEBUG),--debug-inprocess -s -p no:timeout,)
 GRADER := $(PY) -m grader
 
-.PHONY: help install test verify verify-homework grader-tests machinery-tests verify-solutions verify-stubs check-stubs stubs lint grade \
+.PHONY: help install test verify verify-homework grader-tests grader-tests-own knockout-check machinery-tests verify-solutions verify-stubs check-stubs stubs lint grade \
         autograder handout submit audit corpus knockout bench bench-grade bench-grade-compare batch bench-batch demo \
         new-homework clean
 
@@ -90,9 +90,14 @@ verify: $(STAMP) ## everything staff rely on, every homework, on every core (the
 verify-homework: $(STAMP) ## one homework's checks, one after the other: stubs, audits, solutions, stubs, grader tests, corpus
 	$(MAKE) --no-print-directory check-stubs audit verify-solutions verify-stubs grader-tests corpus
 
-grader-tests: $(STAMP) ## the homework's grader tests: autograder/HWn/tests and the machinery's checks run on it
+grader-tests: grader-tests-own knockout-check ## the homework's grader tests: autograder/HWn/tests and the machinery's checks run on it
+
+grader-tests-own: $(STAMP) ## grader-tests but the knock-out check: autograder/HWn/tests, the machinery's checks on HWn
 	@if [ -d autograder/$(HOMEWORK)/tests ]; then $(PYTEST) autograder/$(HOMEWORK)/tests -q --durations=8; fi
-	@if [ -d autograder/tests ]; then $(PYTEST) autograder/tests -m course -k $(HOMEWORK) -q --durations=8; fi
+	@if [ -d autograder/tests ]; then $(PYTEST) autograder/tests -m course -k "$(HOMEWORK) and not knockout" -q --durations=8; fi
+
+knockout-check: $(STAMP) ## the knock-out check as a test (two gradings at a time): no unexpected loss, every function costs points
+	@if [ -d autograder/tests ]; then $(PYTEST) autograder/tests -m course -k "$(HOMEWORK) and knockout" -q --durations=8; fi
 
 machinery-tests: $(STAMP) ## the machinery's own tests on scratch homeworks (autograder/tests), TEST_JOBS at once
 	$(PYTEST) autograder/tests -m "not course" -q --durations=12 $(if $(TEST_JOBS),-n $(TEST_JOBS),)

@@ -31,7 +31,7 @@ LAYERS = ("first layer weight", "first layer bias", "output layer weight", "outp
 
 
 def check_tensor(desc, what, shape, dtype="float32", requires_grad=None):
-    """A returned value described by the probe (``components.describe_tensor``) is a tensor of that shape and
+    """A returned value described by the probe (``components._describe_tensor``) is a tensor of that shape and
     dtype; returns its values."""
     check(isinstance(desc, dict) and desc.get("type") == "Tensor", what,
           f"expected a torch.Tensor, got {desc.get('type') if isinstance(desc, dict) else type(desc).__name__}")

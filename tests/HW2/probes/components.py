@@ -70,7 +70,7 @@ def _grads(net):
     return [None if p.grad is None else p.grad.detach().cpu().numpy().copy() for p in net.parameters()]
 
 
-def describe_tensor(value) -> dict:
+def _describe_tensor(value) -> dict:
     """A returned value as plain data: its type, and for a tensor its dtype, shape, values and grad flag."""
     torch = _torch()
     if not isinstance(value, torch.Tensor):
@@ -109,7 +109,7 @@ def policy_network(obs_dim: int, n_actions: int, batch_shape, seed: int) -> dict
         info["n_parameters"] = int(sum(p.numel() for p in net.parameters()))
         with torch.no_grad():
             outputs.append(net(obs))
-    info["out"] = describe_tensor(outputs[0])
+    info["out"] = _describe_tensor(outputs[0])
     info["same_with_same_seed"] = bool(isinstance(outputs[1], torch.Tensor) and torch.equal(outputs[0], outputs[1]))
     return info
 
@@ -126,7 +126,7 @@ def value_network(obs_dim: int, batch_shape, seed: int) -> dict:
     info["n_parameters"] = int(sum(p.numel() for p in net.parameters()))
     obs = torch.as_tensor(np.random.default_rng(seed).normal(size=(*batch_shape, obs_dim)).astype(np.float32))
     with torch.no_grad():
-        info["out"] = describe_tensor(net(obs))
+        info["out"] = _describe_tensor(net(obs))
     return info
 
 
@@ -140,7 +140,7 @@ def log_probs(weights, obs, actions, coef, kind: str = "numpy") -> dict:
     policy = _staff_network(weights)
     obs_in, actions_in = _as(obs, kind), (np.array(actions) if kind == "numpy" else torch.as_tensor(actions))
     result = _pg().action_log_probs(policy, obs_in, actions_in)
-    out = {"result": describe_tensor(result), "calls": policy.recorder.calls, "shapes": policy.recorder.shapes,
+    out = {"result": _describe_tensor(result), "calls": policy.recorder.calls, "shapes": policy.recorder.shapes,
            "inputs_unchanged": bool(np.array_equal(np.asarray(obs_in), obs)
                                     and np.array_equal(np.asarray(actions_in), actions))}
     if isinstance(result, torch.Tensor) and result.requires_grad and list(result.shape) == list(np.shape(coef)):
@@ -155,7 +155,7 @@ def state_values(weights, obs, coef, kind: str = "numpy") -> dict:
     value = _staff_network(weights, squeeze=True)
     obs_in = _as(obs, kind)
     result = _pg().state_values(value, obs_in)
-    out = {"result": describe_tensor(result), "calls": value.recorder.calls,
+    out = {"result": _describe_tensor(result), "calls": value.recorder.calls,
            "inputs_unchanged": bool(np.array_equal(np.asarray(obs_in), obs))}
     if isinstance(result, torch.Tensor) and result.requires_grad and list(result.shape) == list(np.shape(coef)):
         (result * torch.as_tensor(np.asarray(coef, dtype=np.float32))).sum().backward()
@@ -175,7 +175,7 @@ def _leaf(values, dtype):
 def _loss_report(loss, inputs: dict) -> dict:
     """A loss as plain data, and the gradients its ``backward()`` left on each input (None: no gradient)."""
     torch = _torch()
-    out = {"result": describe_tensor(loss)}
+    out = {"result": _describe_tensor(loss)}
     if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.dim() == 0:
         loss.backward()
         out["grads"] = {name: (None if t.grad is None else t.grad.detach().numpy().copy())
@@ -220,7 +220,7 @@ def normalize(advantages, mask, dtype: str = "float32", mask_kind: str = "numpy"
     array = np.asarray(advantages, dtype=np.float64 if dtype == "float64" else np.float32)
     tensor = torch.as_tensor(array.copy())
     result = _pg().normalize_advantages(tensor, _as(mask, mask_kind))
-    return {"result": describe_tensor(result), "input_unchanged": bool(np.array_equal(tensor.numpy(), array))}
+    return {"result": _describe_tensor(result), "input_unchanged": bool(np.array_equal(tensor.numpy(), array))}
 
 
 def compute_advantages(targets, values, mask, normalize: bool = True, targets_kind: str = "tensor",
@@ -233,7 +233,7 @@ def compute_advantages(targets, values, mask, normalize: bool = True, targets_ki
     targets_in = _as(targets, "numpy") if targets_kind == "numpy" else torch.as_tensor(
         np.asarray(targets, dtype=np.float64 if dtype == "float64" else np.float32))
     result = _pg().compute_advantages(targets_in, values_in, _as(mask, "numpy"), normalize)
-    out = {"result": describe_tensor(result), "values_unchanged": bool(np.array_equal(
+    out = {"result": _describe_tensor(result), "values_unchanged": bool(np.array_equal(
         values_in.detach().numpy(), np.asarray(values, dtype=values_in.detach().numpy().dtype)))}
     if isinstance(result, torch.Tensor) and result.requires_grad:
         result.sum().backward()
@@ -310,7 +310,7 @@ def update(kind: str, policy_weights, value_weights, batch: dict, gamma: float, 
         raise ValueError(f"unknown update {kind!r}")
     if isinstance(result, dict):
         result = {str(k): (float(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else
-                           describe_tensor(v) if isinstance(v, torch.Tensor) else v) for k, v in result.items()}
+                           _describe_tensor(v) if isinstance(v, torch.Tensor) else v) for k, v in result.items()}
     unchanged = all(np.array_equal(getattr(sent, name), array) and getattr(sent, name).dtype == array.dtype
                     for name, array in arrays.items())
     return {"result": result, "policy": _parameters(policy), "value": None if value is None else _parameters(value),
