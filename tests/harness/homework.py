@@ -94,6 +94,23 @@ class UnknownHomework(ValueError):
     """A homework name that the project does not hold (the message lists those it does)."""
 
 
+HOMEWORK_HELP = "the homework (HWn, or n; default: the only one)"
+
+
+def add_homework_argument(parser) -> None:
+    """The ``--homework`` option every staff tool takes (an ``argparse`` parser or subparser)."""
+    parser.add_argument("--homework", default=None, help=HOMEWORK_HELP)
+
+
+def chosen_homework(parser, root: Path, name: str | None) -> Homework:
+    """The homework ``name`` picks under ``root``; an unknown one ends the tool with a usage error that
+    lists the homeworks there are (``parser.error``)."""
+    try:
+        return Homework(root, name)
+    except UnknownHomework as exc:
+        parser.error(str(exc))
+
+
 def names(root: Path) -> list[str]:
     """The homeworks under ``root`` (those with a table ``tests/HWn/rubric.py``), in number order."""
     found = [p.parent.name for p in Path(root).glob(f"tests/HW*/{TABLE}") if NAME.match(p.parent.name)]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grader.operations import batch, synthetic
 from grader.release import build
-from harness.homework import Homework, UnknownHomework
+from harness.homework import add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 CLASS_SIZE, BIG_NODE = 500, 64
@@ -44,15 +44,12 @@ def load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.bench.batch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--problems", default="", help="comma-separated problems to grade (default: all)")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare (default: 1,2)")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",")]
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     bench_class = synthetic.classes(homework)["bench"]
     with tempfile.TemporaryDirectory(prefix="grader-bench-batch-") as tmp:
         work = Path(tmp)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from grader.release import build
 from harness import procs
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 
@@ -84,7 +84,7 @@ def report(homework: Homework, run: dict, cores: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.bench.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--submission", type=Path, default=None,
                         help="folder or zip to grade (default: the homework's solutions)")
     parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
@@ -94,11 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(this, other, other, this, ...): both times, both peaks, and their ratios")
     parser.add_argument("--rounds", type=int, default=2, help="with --against: gradings of each (default 2)")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-        other = Homework(ROOT, args.against) if args.against else None
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
+    other = chosen_homework(parser, ROOT, args.against) if args.against else None
     if other is None:
         run = measure(homework, args.submission, args.problems, args.cores)
         report(homework, run, args.cores)

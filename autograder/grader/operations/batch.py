@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from grader.operations import classreport, export, grade
 from grader.release import build
 from grader.submission import results, supervisor
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 # A grading is killed this long after the supervisor's overall budget (which already leaves it time to
@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.operations.batch", description=__doc__.split("\n\n")[0],
                                      epilog="Outputs in OUT: results/<id>.json (one per submission), grades.csv, "
                                             "tests.csv, changes.csv (when the input recorded scores), report.html.")
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--submissions", type=Path, required=True,
                         help="a Gradescope export (folder or zip) or a folder with one sub-folder or zip per student")
     parser.add_argument("--out", type=Path, required=True, help="output folder (reused by later runs)")
@@ -329,10 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     if args.zip is not None and not args.zip.is_file():
         parser.error(f"--zip {args.zip} is not a file")
-    try:
-        homework = None if args.zip else Homework(build.ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = None if args.zip else chosen_homework(parser, build.ROOT, args.homework)
     return run(args.submissions, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
                retry_errors=args.retry_errors, problems=args.problems, budget=args.budget, zip_path=args.zip,
                progress=not args.no_progress, homework=homework)

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from harness import procs
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = Path(__file__).resolve().parents[3]  # grader.release.build (NumPy, oracles) loads only to build a zip
 
@@ -176,7 +176,7 @@ def grade(submission: Path, results_out: Path, problems: str = "", zip_path: Pat
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.operations.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--submission", type=Path, default=None,
                         help="folder or zip (default: the homework's solutions, solutions/HWn)")
     parser.add_argument("--results", type=Path, default=ROOT / "results" / "results.json",
@@ -187,10 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=None,
                         help="overall budget in seconds (default: the supervisor's)")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     submission = args.submission or homework.solutions
     if not submission.exists():
         parser.error(f"--submission {submission} does not exist")

@@ -30,7 +30,7 @@ import yaml
 
 from grader.quality import corpus
 from grader.submission import manifest
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ASSIGNMENT_ID = 4242
 CORRUPT_ZIP = b"PK\x03\x04 this upload was cut short \x00\x01\x02"
@@ -153,16 +153,13 @@ def plain_folder(target: Path, entries: dict[str, str], homework: Homework) -> P
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.operations.synthetic", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--out", type=Path, required=True, help="folder to write the export into (must not exist)")
     parser.add_argument("--zip", action="store_true", help="write the export as one zip, as Gradescope downloads it")
     args = parser.parse_args(argv)
     if args.out.exists():
         parser.error(f"--out {args.out} exists; choose a new folder")
-    try:
-        homework = Homework(corpus.ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, corpus.ROOT, args.homework)
     args.out.mkdir(parents=True)
     path = gradescope_export(args.out, homework, zipped=args.zip)
     students = class_of(homework)

@@ -55,7 +55,7 @@ from grader.release import build
 from grader.submission import results
 from grader.submission.secrets import leaks, secret_lines
 from harness import procs
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 EXPECTATIONS = ("full", "lose", "zero")
@@ -402,7 +402,7 @@ def hints_table(outcomes: list[Outcome], width: int = 110) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.quality.corpus", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--only", default="", help="comma-separated entry names (default: all)")
     parser.add_argument("--budget", type=float, default=540.0, help="overall budget per entry in seconds")
     parser.add_argument("--jobs", type=int, default=2, help="entries graded at once (default: 2)")
@@ -420,10 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                                  for name, item in saved.items() if not wanted or name in wanted]):
             print(line)
         return 0
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     procs.become_subreaper()
     chosen = entries(homework, {n for n in args.only.split(",") if n} or None)
     if not chosen:

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from grader.release import stubs
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 from harness.homework import case_functions as homework_case_functions
 from harness.scoring import case_fraction
 
@@ -256,7 +256,7 @@ def case_problem(nodeid: str, tests: dict) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.quality.knockout", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--problems", default="", help="comma-separated problems (default: all)")
     parser.add_argument("--only", default="", help="comma-separated functions or classes to knock out (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="knock-outs graded at once (default: 2)")
@@ -264,10 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     problems = {int(p) for p in args.problems.split(",") if p.strip()} or None
     only = {o.strip() for o in args.only.split(",") if o.strip()} or None
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     result = run(homework, problems, only, args.jobs)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")

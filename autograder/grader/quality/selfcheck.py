@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -49,13 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.quality.selfcheck", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="check", required=True)
     stubs = sub.add_parser("stubs-score-zero", help="the bare stubs fail every test as not implemented")
-    stubs.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(stubs)
     stubs.add_argument("--code", type=Path, default=None, help="the stubs (default: HWn/code)")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     return stubs_score_zero(homework, args.code or homework.code)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from grader.release import build, handout
 from grader.release.stubs import make_stub
 from grader.submission.secrets import leaks, secret_lines
-from harness.homework import TABLE, Homework, UnknownHomework
+from harness.homework import TABLE, Homework, add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 ALLOWED_TOP = {"tests", "Makefile", "requirements.txt", "pyproject.toml"}  # and the homework's own HWn/
@@ -212,12 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--zip", type=Path, default=None, help="audit this zip (default: build one)")
     drift = sub.add_parser("drift", help="stubs and solutions agree; given files have one copy")
     for command in (check, drift):
-        command.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+        add_homework_argument(command)
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     if args.audit == "handout":
         problems = audit_handout(args.zip or handout.build_handout(homework), homework)
     else:

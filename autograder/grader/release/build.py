@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader.submission import manifest
 from harness import oracle_cache
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = Path(__file__).resolve().parents[3]
 # The machinery every homework's zip carries: the runtime, the per-submission grading code.
@@ -113,13 +113,10 @@ def write_zip(files: dict[str, bytes], out: Path, executables: tuple[str, ...] =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.release.build", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="zip to write (default: dist/HWn-autograder.zip)")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     out = build(homework, args.out)
     with zipfile.ZipFile(out) as archive:
         count = len(archive.namelist())

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.release import build
 from grader.release.stubs import strip_blocks
-from harness.homework import TABLE, Homework, UnknownHomework
+from harness.homework import TABLE, Homework, add_homework_argument, chosen_homework
 
 ROOT = build.ROOT
 # Pins only staff targets use (lint, the results schema check, the grader's tests on every core, course
@@ -79,13 +79,10 @@ def build_handout(homework: Homework, out: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.release.handout", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="zip to write (default: dist/HWn-handout.zip)")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     out = build_handout(homework, args.out)
     print(f"wrote {out} ({len(contents(homework))} files, {out.stat().st_size // 1024} KB)")
     return 0

@@ -19,7 +19,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from harness.homework import Homework, UnknownHomework
+from harness.homework import Homework, add_homework_argument, chosen_homework
 
 ROOT = Path(__file__).resolve().parents[3]
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
@@ -126,7 +126,7 @@ def stub_pairs(homework: Homework, solutions: Path, code: Path):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.release.stubs", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--homework", default=None, help="the homework (HWn, or n; default: the only one)")
+    add_homework_argument(parser)
     parser.add_argument("--solutions", type=Path, default=None,
                         help="solution folder, the master (default: solutions/HWn)")
     parser.add_argument("--code", type=Path, default=None, help="stub folder to write or check (default: HWn/code)")
@@ -134,10 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="regenerate the stubs")
     mode.add_argument("--check", action="store_true", help="fail if a committed stub differs from its solution")
     args = parser.parse_args(argv)
-    try:
-        homework = Homework(ROOT, args.homework)
-    except UnknownHomework as exc:
-        parser.error(str(exc))
+    homework = chosen_homework(parser, ROOT, args.homework)
     args.solutions = args.solutions or homework.solutions
     args.code = args.code or homework.code
     drift = 0
