@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from scratch import SECOND, TEMPLATE
+from scratch import ROOT, SECOND, TEMPLATE
 
 from harness import homework as homeworks
 from harness.homework import Homework, UnknownHomework
@@ -157,3 +157,39 @@ def test_makefile_names_the_homeworks_when_hw_is_not_one(project):
     assert made.returncode != 0
     assert "HW=7: there is no homework HW7; the homeworks are" in made.stderr
     assert TEMPLATE in made.stderr and SECOND in made.stderr
+
+
+# ------------------------------------------------------------------ every homework of the course
+
+MACHINERY_FOLDERS = {"grader", "gradescope", "handout", "tests", "docs"}
+PROSE = ("README.md", "autograder/docs/")  # the guides name the course's homeworks as worked examples
+
+
+def _tracked_files(root: Path) -> list[str]:
+    listed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    return listed.stdout.splitlines()
+
+
+@pytest.mark.course
+@pytest.mark.parametrize("name", homeworks.names(ROOT))
+def test_course_homework_content_lives_only_in_its_folders(name):
+    """A course homework's files and packages are named only inside its four folders (``HWn/``,
+    ``solutions/HWn/``, ``tests/HWn/``, ``autograder/HWn/``): no machinery file names them, and
+    ``autograder/`` holds nothing but the machinery and the homeworks' staff folders (a corpus entry
+    left in ``autograder/corpus/`` would never be graded)."""
+    homework = Homework(ROOT, name)
+    course = set(homeworks.names(ROOT))
+    assert {p.name for p in (ROOT / "autograder").iterdir() if p.is_dir()} <= MACHINERY_FOLDERS | course
+    mine = (f"{name}/", f"solutions/{name}/", f"tests/{name}/", f"autograder/{name}/")
+    others = tuple(f"{top}{other}/" for other in course for top in ("", "solutions/", "tests/", "autograder/"))
+    files = [*homework.student_files, *homework.given_files]
+    needles = {*files, *{f"{rel.split('/')[0]}/" for rel in files if "/" in rel}}
+    found = []
+    for rel in _tracked_files(ROOT):
+        if rel.startswith(mine + others + PROSE) or not (ROOT / rel).is_file():
+            continue
+        text = (ROOT / rel).read_text(errors="replace")
+        found += [f"{rel}: {needle}" for needle in sorted(needles) if needle in text]
+    assert found == []
