@@ -63,8 +63,8 @@ PROBLEMS = [
     Problem(2, "REINFORCE", 20, BOTH, budget_s=60),
     Problem(3, "REINFORCE with a learned baseline", 20, BOTH, budget_s=60),
     Problem(4, "N-step advantage actor-critic", 15, BOTH, budget_s=60),
-    Problem(5, "The learners balance the pole", 25, BOTH, budget_s=360),
-    Problem(6, "Extra credit: GAE(lambda)", 10, BOTH, budget_s=120, extra_credit=True),
+    Problem(5, "The learners balance the pole", 25, BOTH, budget_s=600),
+    Problem(6, "Extra credit: GAE(lambda)", 10, BOTH, budget_s=180, extra_credit=True),
 ]
 
 RET = "tests/HW2/policy_gradient/test_returns.py"

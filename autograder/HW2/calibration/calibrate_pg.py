@@ -55,6 +55,8 @@ DEFAULT_OUT = HERE / "pg-records.jsonl.gz"
 ALGORITHMS = ("reinforce", "baseline", "a2c1", "a2c10", "a2c100", "gae")
 BANDS = ((450.0, 1.0), (400.0, 0.75), (300.0, 0.5), (200.0, 0.25))  # full credit at run.BAR = 450
 EVAL_EPISODES = 20
+NEAR_MISS = 300.0  # the outcome tests' near miss (tests/HW2/pgoutcomes.py): from here up to the bar, a second run
+SECOND_OFFSET = 100_000  # a near miss of seed s is tried again with training seed s + SECOND_OFFSET (no first run's)
 PROTOCOL = (
     "GAMMA", "GAE_LAMBDA", "CHECK_EVERY", "CHECK_EPISODES", "CHECK_RETURN", "CONFIRM_EPISODES", "CONFIRM_RETURN"
 )
@@ -157,8 +159,10 @@ def _code_digest(learner: str) -> str:
 
 
 def run_one(task: tuple) -> dict:
-    """Train and evaluate one (learner, algorithm, seed); the record."""
-    learner, algorithm, seed = task
+    """Train and evaluate one (learner, algorithm, seed[, first seed]); the record. With a first seed, a near
+    miss's second run: trained on ``seed``, evaluated on the first run's seeds (as the grader does), recorded with
+    ``"second_of"``."""
+    learner, algorithm, seed, *first = task
     import numpy as np
     import run
     import torch
@@ -169,9 +173,10 @@ def run_one(task: tuple) -> dict:
     load = os.getloadavg()[0]
     result = run.train(algorithm, seed, impl=_impl(learner))
     cpu0 = time.process_time()
-    returns = run.evaluate(result.policy, eval_seeds(seed))
+    returns = run.evaluate(result.policy, eval_seeds(first[0] if first else seed))
     last_check = result.checks[-1] if result.checks else None
-    return {
+    extra = {"second_of": first[0]} if first else {}
+    return {**extra,
         "learner": learner, "algorithm": algorithm, "seed": seed, "settings": settings_of(run, algorithm),
         "mean": float(np.mean(returns)), "min": float(np.min(returns)), "returns": [float(r) for r in returns],
         "passed_check": bool(result.passed), "checks": len(result.checks),
@@ -224,10 +229,31 @@ def false_fail_rate(rows: list[dict], bar: float = 450.0, draws: int = 2000) -> 
     return float(np.mean(rates)) if rates else float("nan")
 
 
+def with_second_runs(rows: list[dict], seconds: dict) -> str:
+    """Full-credit runs under the grader's rule: a near miss (``NEAR_MISS`` <= mean < bar) counts its better run
+    (the second from ``seconds``); "n/N" plus the near misses still without a second run."""
+    passed, pending = 0, 0
+    for row in rows:
+        mean = row["mean"]
+        if NEAR_MISS <= mean < BANDS[0][0]:
+            second = seconds.get((row["learner"], row["algorithm"], row["seed"],
+                                  json.dumps(row["settings"], sort_keys=True)))
+            if second is None:
+                pending += 1
+                continue
+            mean = max(mean, second["mean"])
+        passed += band_credit(mean) == 1.0
+    return f"{passed}/{len(rows)}" + (f" ({pending} near misses not yet rerun)" if pending else "")
+
+
 def summarize(records: list[dict], out=sys.stdout) -> None:
     """The calibration tables: one row per (learner, algorithm, settings)."""
     groups: dict = {}
+    seconds = {(r["learner"], r["algorithm"], r["second_of"], json.dumps(r["settings"], sort_keys=True)): r
+               for r in records if "second_of" in r}
     for record in records:
+        if "second_of" in record:
+            continue
         settings = record["settings"]
         label = (f"check {settings['CHECK_RETURN']:g}/{settings['CHECK_EPISODES']}, confirm "
                  f"{settings.get('CONFIRM_RETURN', 0):g}/{settings.get('CONFIRM_EPISODES', 0)}, every "
@@ -235,15 +261,17 @@ def summarize(records: list[dict], out=sys.stdout) -> None:
         groups.setdefault((record["algorithm"], record["learner"], label), []).append(record)
     order = {name: i for i, name in enumerate(ALGORITHMS)}
     keys = sorted(groups, key=lambda k: (order.get(k[0], 99), k[1] != "reference", k[1], k[2]))
-    print("| algorithm | learner | protocol | runs | full credit (>= 450) | bands 75/50/25/0 % | lowest mean | p1 | "
+    print("| algorithm | learner | protocol | runs | full credit (>= 450) | with a near miss's second run | "
+          "bands 75/50/25/0 % | lowest mean | p1 | "
           "p5 | median | lowest episode | no confirmation | est. P(< 450) | est. P(< 475) |", file=out)
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", file=out)
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", file=out)
     for key in keys:
         rows = groups[key]
         means = [r["mean"] for r in rows]
         credits = [band_credit(m) for m in means]
         bands = "/".join(str(sum(c == f for c in credits)) for f in (0.75, 0.5, 0.25, 0.0))
         print(f"| {key[0]} | {key[1]} | {key[2]} | {len(rows)} | {sum(c == 1.0 for c in credits)}/{len(rows)} | "
+              f"{with_second_runs(rows, seconds)} | "
               f"{bands} | {min(means):.1f} | {_percentile(means, 1):.1f} | {_percentile(means, 5):.1f} | "
               f"{_percentile(means, 50):.1f} | {min(r['min'] for r in rows):g} | "
               f"{sum(not r['passed_check'] for r in rows)} | {false_fail_rate(rows, 450.0):.1e} | "
@@ -303,6 +331,10 @@ def main(argv=None) -> int:
     parser.add_argument("--summarize", nargs="*", type=Path, metavar="FILE",
                         help="print the tables for these record files (default: --out) and exit")
     parser.add_argument("--self-check", action="store_true", help="check the learners' targets and exit")
+    parser.add_argument("--second-runs", action="store_true",
+                        help="only the near misses' second runs: each first run of these learners and algorithms "
+                             f"with {NEAR_MISS:g} <= mean < bar, trained again on seed + {SECOND_OFFSET} and "
+                             "evaluated on its seeds (the outcome tests' rule)")
     args = parser.parse_args(argv)
     if args.self_check:
         return self_check()
@@ -325,13 +357,21 @@ def main(argv=None) -> int:
     import run
 
     done = set()
-    for record in read_records([args.out]):
+    existing = read_records([args.out])
+    for record in existing:
         done.add(_key(record))
     tasks = []
     for algorithm in algorithms:
         _apply_sets(run, sets, algorithm)
         settings = json.dumps(settings_of(run, algorithm), sort_keys=True)
         for learner in learners:
+            if args.second_runs:
+                near = sorted(r["seed"] for r in existing if "second_of" not in r and r["learner"] == learner
+                              and r["algorithm"] == algorithm and _key(r)[3] == settings
+                              and NEAR_MISS <= r["mean"] < BANDS[0][0])
+                tasks += [(learner, algorithm, seed + SECOND_OFFSET, seed) for seed in near
+                          if (learner, algorithm, seed + SECOND_OFFSET, settings) not in done]
+                continue
             for seed in range(args.start, args.start + args.seeds):
                 if (learner, algorithm, seed, settings) not in done:
                     tasks.append((learner, algorithm, seed))

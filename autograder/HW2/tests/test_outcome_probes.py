@@ -146,3 +146,57 @@ def test_a_policy_balancing_before_training_passes_only_if_training_changed_it()
     pgoutcomes.learned(lucky, "A2C")  # some correctly initialised networks balance by luck
     with pytest.raises(CheckFailed, match="changed none of its parameters"):
         pgoutcomes.learned({**lucky, "parameters_changed": False}, "A2C")
+
+
+class _Runs:
+    """A student whose training runs evaluate to given means (per training seed); counts the trainings."""
+
+    def __init__(self, means: dict, fail_second: Exception | None = None):
+        self.means, self.fail_second, self.trained = means, fail_second, []
+        self.diagnosis = types.SimpleNamespace(number="5.1")
+
+    def probe(self, name, *args, timeout=None):
+        if name == "outcomes.train":
+            learner, seed = args
+            if seed == pgoutcomes.SECOND_SEED and self.fail_second is not None:
+                raise self.fail_second
+            self.trained.append(seed)
+            return {"handle": f"{learner}-{seed}", "env_steps": 1000, "seconds": 1.0, "ignores_parameters": False}
+        return None
+
+
+def _grade(monkeypatch, student):
+    monkeypatch.setattr(pgoutcomes, "_FAILED", {})
+    monkeypatch.setattr(pgoutcomes, "drive_cartpole", lambda s, handle, seeds, what: np.full(
+        len(seeds), s.means[int(handle.rsplit("-", 1)[1])]))
+    credits, notes = [], []
+    try:
+        pgoutcomes.grade_outcome(student, credits.append, notes.append, "a2c1", 0, range(20), "20 seeds", "advice")
+    except CheckFailed:
+        pass
+    return credits, notes
+
+
+@pytest.mark.parametrize("means, trained, credit", [
+    ({0: 500.0}, [0], 1.0),                    # passes: no second run
+    ({0: 421.8, 1: 500.0}, [0, 1], 1.0),        # a near miss, the second run passes: graded on it
+    ({0: 332.3, 1: 310.0}, [0, 1], 0.5),        # both near misses: the better (the first)
+    ({0: 420.0, 1: 380.0}, [0, 1], 0.75),       # the second run worse: the first stands
+    ({0: 299.0, 1: 500.0}, [0], 0.25),          # far below the bar (not learning): no second run
+    ({0: 9.4, 1: 500.0}, [0], 0.0),
+], ids=["pass", "near-miss-rescued", "both-near", "second-worse", "below-near", "no-learning"])
+def test_a_near_miss_trains_once_more_and_grades_the_better_run(monkeypatch, means, trained, credit):
+    """The sequential rule: only a first run from ``NEAR_MISS`` up to the bar trains seed ``SECOND_SEED``; the
+    better of the two runs on the same seeds is graded, and the note says both."""
+    student = _Runs(means)
+    credits, notes = _grade(monkeypatch, student)
+    assert student.trained == trained and credits == [credit]
+    assert ("trained once more" in notes[0]) == (trained == [0, 1])
+
+
+@pytest.mark.parametrize("error", [StudentTimeout("run.train('a2c1', seed=1) did not finish within 60 s"),
+                                   NotRun("not run: the time budget of Problem 5 is used up")],
+                         ids=["timeout", "budget"])
+def test_a_second_run_that_cannot_finish_leaves_the_first_runs_credit(monkeypatch, error):
+    credits, notes = _grade(monkeypatch, _Runs({0: 420.0}, fail_second=error))
+    assert credits == [0.75] and "could not finish" in notes[0]

@@ -3,10 +3,11 @@
 Each learner is trained once per grading with training seed 0 (by the public test, 60 s limit;
 the worker keeps the policy); here this process drives CartPole-v1 on 20 hidden seeds and asks
 the worker for the greedy actions once per step. Bands: >= ``BAR`` of the given run.py full, >= 400
-75 %, >= 300 50 %, >= 200 25 %.
+75 %, >= 300 50 %, >= 200 25 %; a near miss (from 300 up to the bar on these seeds) trains seed 1 once
+more and the better run is graded.
 
 Calibration: ``autograder/HW2/calibration/pg-calibration.md`` (the exact protocol over at least 200
-training seeds of the reference and 100 of each of four independently written learners, one core):
+training seeds of the reference and 100 of each of three independently written learners, one core):
 pass rates, lowest means and training times per learner. The confirmed stop (a check of 20 greedy
 episodes at >= 495, confirmed on 100 more) is what makes the evaluation on unseen seeds safe.
 """
