@@ -246,8 +246,42 @@ def with_second_runs(rows: list[dict], seconds: dict) -> str:
     return f"{passed}/{len(rows)}" + (f" ({pending} near misses not yet rerun)" if pending else "")
 
 
+def compact_table(records: list[dict], out=sys.stdout) -> None:
+    """The README's table: per learner and algorithm, runs at full credit on the first run, under the near-miss
+    rule, and the lowest first-run mean (the latest protocol of each pair: its most frequent settings)."""
+    seconds = {(r["learner"], r["algorithm"], r["second_of"], json.dumps(r["settings"], sort_keys=True)): r
+               for r in records if "second_of" in r}
+    groups: dict = {}
+    for record in records:
+        if "second_of" not in record:
+            key = (record["learner"], record["algorithm"], json.dumps(record["settings"], sort_keys=True))
+            groups.setdefault(key, []).append(record)
+    chosen: dict = {}
+    for (learner, algorithm, _), rows in groups.items():
+        if len(rows) > len(chosen.get((learner, algorithm), [])):
+            chosen[(learner, algorithm)] = rows
+    learners = sorted({k[0] for k in chosen}, key=lambda name: (name != "reference", name))
+    print("| learner | " + " | ".join(ALGORITHMS) + " |", file=out)
+    print("| --- |" + " --- |" * len(ALGORITHMS), file=out)
+    for learner in learners:
+        cells = []
+        for algorithm in ALGORITHMS:
+            rows = chosen.get((learner, algorithm))
+            if not rows:
+                cells.append("-")
+                continue
+            first = sum(band_credit(r["mean"]) == 1.0 for r in rows)
+            ruled = with_second_runs(rows, seconds)
+            lowest = min(r["mean"] for r in rows)
+            cell = f"{first}/{len(rows)}" if ruled == f"{first}/{len(rows)}" else f"{first}/{len(rows)}, rule {ruled}"
+            cells.append(f"{cell} (lowest {lowest:.1f})")
+        print(f"| {learner} | " + " | ".join(cells) + " |", file=out)
+    print(file=out)
+
+
 def summarize(records: list[dict], out=sys.stdout) -> None:
     """The calibration tables: one row per (learner, algorithm, settings)."""
+    compact_table(records, out)
     groups: dict = {}
     seconds = {(r["learner"], r["algorithm"], r["second_of"], json.dumps(r["settings"], sort_keys=True)): r
                for r in records if "second_of" in r}
